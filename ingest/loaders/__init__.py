@@ -1,0 +1,1 @@
+"""Warehouse loaders for structured files."""
