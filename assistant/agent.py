@@ -1,0 +1,47 @@
+"""The agent loop: LangChain ``create_agent`` with Parley's tools, prompt and memory."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from langchain.agents import create_agent
+from langchain.agents.middleware import ModelRequest, ToolCallLimitMiddleware, dynamic_prompt
+
+from assistant.prompts import load_prompt
+from assistant.settings import Settings
+from assistant.tools.base import TurnContext
+
+MAX_TOOL_CALLS_PER_TURN = 8
+
+
+@dynamic_prompt
+def _system_prompt(request: ModelRequest) -> str:
+    ctx: TurnContext = request.runtime.context
+    return load_prompt(
+        "system.md", as_of=ctx.as_of.isoformat(),
+        allowed_payers=", ".join(ctx.allowed_payers) if ctx.allowed_payers else "",
+    )
+
+
+def create_checkpointer(settings: Settings) -> Any:
+    """A LangGraph SQLite checkpointer under the data directory (memory per thread)."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(settings.checkpoint_file), check_same_thread=False)
+    return SqliteSaver(conn)
+
+
+def create_parley_agent(model: Any, tools: list[Any], checkpointer: Any | None) -> Any:
+    """The compiled agent graph; per-request context is a ``TurnContext``."""
+    return create_agent(
+        model,
+        tools,
+        middleware=[
+            _system_prompt,
+            ToolCallLimitMiddleware(run_limit=MAX_TOOL_CALLS_PER_TURN, exit_behavior="continue"),
+        ],
+        context_schema=TurnContext,
+        checkpointer=checkpointer,
+    )

@@ -1,0 +1,208 @@
+"""Entity extraction for the offline planner.
+
+Finds payers (names, aliases, typos), procedure codes and code groups, clause types,
+contract terms, periods and percentages in a question, by matching against the
+warehouse's own vocabulary and general revenue-cycle phrasing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from assistant.engines.periods import Period, find_period
+
+CODE_RE = re.compile(r"\b(\d{5}|[A-Z]\d{4})\b")
+
+# Standard CPT/HCPCS ranges: general knowledge, not tied to one practice.
+CODE_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "E/M": (("99202", "99499"),),
+    "imaging": (("70010", "79999"),),
+    "surgery": (("10004", "69990"),),
+    "therapy": (("97010", "97799"),),
+    "lab": (("80047", "89398"),),
+    "medicine": (("90281", "99199"),),
+}
+GROUP_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(e/?m|e&m|evaluation and management|office visits?|visits?)\b", re.I), "E/M"),
+    (re.compile(r"\b(imaging|radiology|x-?rays?|mri|ct scans?|ultrasound)\b", re.I), "imaging"),
+    (re.compile(r"\b(surger(y|ies)|surgical|procedures?|arthroscop\w*)\b", re.I), "surgery"),
+    (re.compile(r"\b(physical therapy|pt|therap(y|ies)|rehab\w*)\b", re.I), "therapy"),
+    (re.compile(r"\b(labs?|laboratory)\b", re.I), "lab"),
+]
+
+CLAUSE_PATTERNS: dict[str, str] = {
+    "timely_filing": r"timely[- ]?fil\w*|filing (limit|deadline|window)|deadline to (file|submit)"
+    r"|(file|submit) (a |our )?claims? (within|by)|how long (do we have )?to (file|submit)",
+    "prompt_pay": r"prompt[- ]?pay\w*|clean[- ]claims?|how (fast|quickly|soon) .*pay|days to pay"
+    r"|pay(ment)? within|late[- ]payment interest|interest on late",
+    "termination_without_cause": r"without cause|for convenience|terminat\w*|get out of|exit (the|our)"
+    r"|cancel\w*|walk away from the contract",
+    "termination_for_cause": r"for cause|breach|cure period",
+    "term_renewal": r"renew\w*|expir\w*|term of (the|our)|how long (is|does) (the|our) contract"
+    r"|auto[- ]?renew\w*|evergreen|end date",
+    "most_favored_nation": r"most[- ]favou?red|\bmfn\b|favou?red[- ]nation|best[- ]price|lowest rate",
+    "hold_harmless": r"hold[- ]harmless|balance[- ]bill\w*|bill (the )?(member|patient)s?",
+    "fee_schedule": r"fee[- ]schedule|reimbursement (method\w*|basis)|how (are|do) (we|they) (get )?pa(id|y)"
+    r"|payment methodology|compensation",
+    "fee_schedule_updates": r"(change|amend|modify|update)\w* (the |our )?(rates|fee schedule|contract)"
+    r"|unilateral\w*|escalator|rate (change|update)s?|amendment",
+    "prior_authorization": r"prior[- ]?auth\w*|pre-?auth\w*|precert\w*|authori[sz]ation",
+    "claims_submission": r"submit\w* claims?|claims? submission|claim form|cms-?1500|\b837\b"
+    r"|electronic claims?",
+    "appeals": r"appeal\w*|reconsideration|redetermination",
+    "dispute_resolution": r"disputes?|arbitrat\w*|mediat\w*",
+    "confidentiality": r"confidential\w*|disclos\w*",
+    "assignment": r"\bassign\w*|transfer (the|our) (contract|agreement)",
+    "governing_law": r"governing law|which state'?s? law|governed by|jurisdiction|venue",
+    "audit_rights": r"\baudit\w*",
+}
+CLAUSE_RES = {k: re.compile(v, re.I) for k, v in CLAUSE_PATTERNS.items()}
+
+CLAUSE_TO_TERMS: dict[str, list[str]] = {
+    "timely_filing": ["timely_filing_days"],
+    "prompt_pay": ["clean_claim_payment_days", "prompt_pay_interest_pct"],
+    "termination_without_cause": ["termination_without_cause_days"],
+    "term_renewal": ["effective_date", "initial_term_months", "auto_renewal",
+                     "renewal_term_months", "non_renewal_notice_days"],
+    "most_favored_nation": ["mfn_present"],
+    "fee_schedule": ["fee_schedule_basis"],
+    "fee_schedule_updates": ["payer_amendment_notice_days"],
+    "appeals": ["appeal_window_days"],
+}
+
+PERCENT_RE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s?%")
+MONEY_RE = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)")
+
+
+@dataclass(frozen=True)
+class PayerName:
+    """A payer with every name it goes by."""
+
+    payer_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> list[str]:
+        """All names, id included."""
+        return [self.name, self.payer_id, *self.aliases]
+
+
+@dataclass
+class Vocabulary:
+    """The known vocabulary, read from the warehouse."""
+
+    payers: list[PayerName] = field(default_factory=list)
+    codes: set[str] = field(default_factory=set)
+
+    def payer_name(self, payer_id: str) -> str:
+        """Display name for a payer id."""
+        for p in self.payers:
+            if p.payer_id == payer_id:
+                return p.name
+        return payer_id
+
+
+@dataclass
+class Entities:
+    """What the planner found in one question."""
+
+    payers: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    code_groups: list[str] = field(default_factory=list)
+    clause_types: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+    period: Period | None = None
+    percents: list[float] = field(default_factory=list)
+    unknown_codes: list[str] = field(default_factory=list)
+
+
+def _ngrams(words: list[str], n_max: int = 4) -> list[str]:
+    out = []
+    for n in range(1, n_max + 1):
+        for i in range(len(words) - n + 1):
+            out.append(" ".join(words[i : i + n]))
+    return out
+
+
+def find_payers(question: str, vocab: Vocabulary) -> list[str]:
+    """Payer ids named in the question: exact names/aliases first, then close typos."""
+    text = question.lower()
+    words = re.findall(r"[a-z0-9&'/-]+", text)
+    found: list[tuple[int, str]] = []
+    for p in vocab.payers:
+        best_pos = -1
+        for name in p.names():
+            n = name.lower().strip()
+            if not n:
+                continue
+            m = re.search(r"(?<![a-z0-9])" + re.escape(n) + r"(?![a-z0-9])", text)
+            if m:
+                best_pos = m.start()
+                break
+        if best_pos < 0:
+            # typo tolerance only for names long enough to be distinctive
+            grams = _ngrams(words)
+            for name in p.names():
+                n = name.lower()
+                if len(n) < 6:
+                    continue
+                for g in grams:
+                    if abs(len(g) - len(n)) <= 3 and fuzz.ratio(g, n) >= 85:
+                        best_pos = text.find(g)
+                        break
+                if best_pos >= 0:
+                    break
+            # first distinctive word of the name ("Keystone", "Northwind")
+            if best_pos < 0:
+                first = p.name.split()[0].lower()
+                if len(first) >= 6:
+                    for w in words:
+                        if fuzz.ratio(w, first) >= 85:
+                            best_pos = text.find(w)
+                            break
+        if best_pos >= 0:
+            found.append((best_pos, p.payer_id))
+    found.sort()
+    return list(dict.fromkeys(pid for _, pid in found))
+
+
+def in_group(code: str, group: str) -> bool:
+    """Whether a numeric CPT code falls in a named range group."""
+    return any(lo <= code <= hi for lo, hi in CODE_GROUPS.get(group, ()))
+
+
+def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
+    """Extract every entity the planner uses from one question."""
+    ent = Entities()
+    ent.payers = find_payers(question, vocab)
+    period_and_span = find_period(question, as_of)
+    masked = question
+    if period_and_span is not None:
+        ent.period, span = period_and_span
+        masked = question[: span[0]] + " " * (span[1] - span[0]) + question[span[1] :]
+    for code in CODE_RE.findall(masked):
+        if re.fullmatch(r"(19|20)\d{3}", code) and code not in vocab.codes:
+            continue
+        if code in vocab.codes:
+            ent.codes.append(code)
+        else:
+            ent.unknown_codes.append(code)
+    for rx, group in GROUP_WORDS:
+        if rx.search(question) and group not in ent.code_groups:
+            ent.code_groups.append(group)
+    for key, rx in CLAUSE_RES.items():
+        if rx.search(question):
+            ent.clause_types.append(key)
+    if "termination_for_cause" in ent.clause_types and "termination_without_cause" in ent.clause_types:
+        if not re.search(r"without cause|convenience", question, re.I):
+            ent.clause_types.remove("termination_without_cause")
+    for ct in ent.clause_types:
+        for t in CLAUSE_TO_TERMS.get(ct, []):
+            if t not in ent.terms:
+                ent.terms.append(t)
+    ent.percents = [float(p) for p in PERCENT_RE.findall(question)]
+    return ent

@@ -1,0 +1,190 @@
+"""The offline planner: question (+ thread history) → tool calls, or a plain refusal.
+
+Deterministic: the same question, vocabulary and as-of date give the same plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.engines.entities import Entities, Vocabulary, extract
+from assistant.engines.router import Route, SemanticRouter, route
+
+FOLLOW_UP_RE = re.compile(
+    r"^\s*(and|what about|how about|same (for|with)|and for|also|now|ok(ay)?,? (and|what about))\b"
+    r"|\b(they|them|their|that payer|it|those|same)\b",
+    re.I,
+)
+STOP_CAPS = {
+    "what", "which", "how", "does", "did", "do", "is", "are", "can", "could", "show", "list",
+    "give", "tell", "compare", "when", "where", "who", "why", "will", "would", "should", "has",
+    "have", "medicare", "medicaid", "cpt", "mri", "ct", "q1", "q2", "q3", "q4", "i", "we", "our",
+    "mfn", "ppo", "hmo", "epo", "eob", "era", "carc", "rarc", "parley", "slack", "the", "please",
+    "any", "all", "in", "for", "brief", "me", "and", "also", "ok", "okay", "hi", "hey", "so",
+    "plan", "health", "network", "insurance", "contract", "agreement", "section", "article",
+    "exhibit", "amendment", "e/m", "em", "x-ray", "pt", "ytd", "us", "usd", "cms", "npi", "tin",
+    "ignore", "previous", "instructions", "then", "if", "a", "an", "let", "lets", "let's",
+    "quote", "find", "draft", "model", "summarize", "explain",
+}
+MONTH_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december"}
+
+
+@dataclass
+class PriorTurn:
+    """A previous question of the same thread and the calls planned for it."""
+
+    question: str
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """Tool calls to make, or a refusal with its kind."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    refusal: str | None = None
+    detail: str | None = None
+    route: Route | None = None
+    entities: Entities | None = None
+
+
+def unknown_payer_names(question: str, vocab: Vocabulary) -> list[str]:
+    """Capitalised names used like a payer ("Acme's", "with Acme") that we do not know."""
+    names = []
+    pattern = re.compile(
+        r"(?:(?<=\bwith )|(?<=\bfrom )|(?<=\bfor )|(?<=\bdoes )|(?<=\bdid )|(?<=\bby )|(?<=\bat )"
+        r"|(?<=\bpays? )|^)?\b([A-Z][A-Za-z&]+(?:\s+[A-Z][A-Za-z&]+){0,3})(?='s\b|\s+(?:pay|pays|paid"
+        r"|contract|agreement|plan|deny|denies|denied)\b)"
+    )
+    for m in pattern.finditer(question):
+        name = m.group(1)
+        words = [w for w in name.split() if w.lower() not in STOP_CAPS]
+        if not words or all(w.lower() in MONTH_WORDS for w in words):
+            continue
+        names.append(" ".join(words))
+    return names
+
+
+class Planner:
+    """Maps a question to tool calls using the vocabulary and the semantic router."""
+
+    def __init__(self, router: SemanticRouter, vocab_loader: Any) -> None:
+        self._router = router
+        self._vocab_loader = vocab_loader
+
+    def plan(self, question: str, as_of: dt.date, history: list[PriorTurn]) -> Plan:
+        """Plan one turn."""
+        vocab: Vocabulary = self._vocab_loader()
+        ent = extract(question, vocab, as_of)
+        semantic = self._router.scores(question)
+        r = route(question, bool(ent.clause_types), semantic)
+        prior = history[-1] if history else None
+        follow_up = bool(prior and prior.calls and (FOLLOW_UP_RE.search(question) or len(question.split()) <= 6))
+        if r.refusal == "out_of_scope" and follow_up and prior and (ent.payers or ent.codes or ent.period):
+            r = Route([_intent_of(prior.calls[0]["name"])], semantic, refusal=None)
+        if r.refusal:
+            return Plan(refusal=r.refusal, route=r, entities=ent)
+        if not ent.payers:
+            unknown = unknown_payer_names(question, vocab)
+            if unknown:
+                return Plan(refusal="unknown_payer", detail=unknown[0], route=r, entities=ent)
+            if follow_up and prior:
+                for c in prior.calls:
+                    if c["args"].get("payer"):
+                        ent.payers = [c["args"]["payer"]]
+                        break
+        if ent.unknown_codes and not ent.codes and r.intents and r.intents[0] in (
+            "rates", "underpayments", "denials"
+        ):
+            return Plan(refusal="unknown_code", detail=ent.unknown_codes[0], route=r, entities=ent)
+        calls: list[dict[str, Any]] = []
+        for intent in r.intents:
+            calls.extend(_calls_for(intent, question, ent, as_of))
+        return Plan(calls=calls, route=r, entities=ent)
+
+
+def _intent_of(tool_name: str) -> str:
+    return {
+        "contract_search": "clause", "contract_terms": "clause", "rate_comparison": "rates",
+        "underpayments": "underpayments", "denials": "denials",
+        "payment_timeliness": "timeliness", "payer_mix": "payer_mix", "walkaway": "walkaway",
+        "counteroffer": "counteroffer", "deadlines": "deadlines", "brief_summary": "brief",
+    }.get(tool_name, "clause")
+
+
+def _period_args(ent: Entities) -> dict[str, Any]:
+    if ent.period is None:
+        return {}
+    return {"start": ent.period.start.isoformat(), "end": ent.period.end.isoformat()}
+
+
+def _calls_for(intent: str, question: str, ent: Entities, as_of: dt.date) -> list[dict[str, Any]]:
+    payers: list[str | None] = list(ent.payers) or [None]
+    code = ent.codes[0] if ent.codes else None
+    calls: list[dict[str, Any]] = []
+    if intent == "clause":
+        clause_types: list[str | None] = list(ent.clause_types[:2]) or [None]
+        for payer in payers:
+            for ct in clause_types:
+                calls.append({"name": "contract_search", "args": {
+                    "query": question, "payer": payer, "clause_type": ct, "k": 3}})
+            if ent.terms:
+                calls.append({"name": "contract_terms", "args": {"payer": payer, "terms": ent.terms}})
+    elif intent == "rates":
+        for payer in payers if len(payers) > 1 else [None]:
+            args: dict[str, Any] = {"codes": ent.codes or None,
+                                    "code_group": ent.code_groups[0] if ent.code_groups and not ent.codes else None}
+            if payer:
+                args["payer"] = payer
+            elif ent.payers:
+                args["payer"] = ent.payers[0]
+            calls.append({"name": "rate_comparison", "args": args})
+    elif intent == "underpayments":
+        for payer in payers:
+            calls.append({"name": "underpayments", "args": {"payer": payer, "code": code, **_period_args(ent)}})
+    elif intent == "denials":
+        for payer in payers:
+            calls.append({"name": "denials", "args": {"payer": payer, "code": code, **_period_args(ent)}})
+    elif intent == "timeliness":
+        for payer in payers:
+            calls.append({"name": "payment_timeliness", "args": {"payer": payer, **_period_args(ent)}})
+    elif intent == "payer_mix":
+        calls.append({"name": "payer_mix", "args": _period_args(ent)})
+    elif intent == "walkaway":
+        retention = _retention(question)
+        for payer in payers:
+            calls.append({"name": "walkaway", "args": {"payer": payer, "retention_pct": retention}})
+    elif intent == "counteroffer":
+        calls.append({"name": "counteroffer", "args": _proposal(question, ent)})
+    elif intent == "deadlines":
+        m = re.search(r"(?:next|within|coming)\s+(\d{1,4})\s+days", question, re.I)
+        calls.append({"name": "deadlines", "args": {
+            "window_days": int(m.group(1)) if m else None, "payer": ent.payers[0] if ent.payers else None}})
+    elif intent == "brief":
+        calls.append({"name": "brief_summary", "args": {"payer": ent.payers[0] if ent.payers else None}})
+    return calls
+
+
+def _retention(question: str) -> float | None:
+    m = re.search(r"(?:keep|retain|retention of|retaining)\s+(\d{1,3})\s?%", question, re.I)
+    return float(m.group(1)) if m else None
+
+
+def _proposal(question: str, ent: Entities) -> dict[str, Any]:
+    args: dict[str, Any] = {"payer": ent.payers[0] if ent.payers else None}
+    m = re.search(r"(\d{2,3}(?:\.\d+)?)\s?% of medicare", question, re.I)
+    if m:
+        args["pct_of_medicare"] = float(m.group(1))
+    else:
+        m = re.search(r"([+-]?\d+(?:\.\d+)?)\s?%", question)
+        if m:
+            args["increase_pct"] = float(m.group(1))
+    if ent.codes:
+        args["codes"] = ent.codes
+    elif ent.code_groups:
+        args["code_group"] = ent.code_groups[0]
+    return args

@@ -1,0 +1,133 @@
+"""Intent routing for the offline engine: keyword cues plus a semantic router.
+
+The semantic part embeds the question with the same MiniLM model used for retrieval and
+compares it with exemplar questions per intent (``prompts/router_exemplars.json``), so
+phrasings nobody wrote a rule for still land on the right analysis.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from assistant.prompts import PROMPTS_DIR
+
+INTENTS = ("clause", "rates", "underpayments", "denials", "timeliness", "payer_mix",
+           "walkaway", "counteroffer", "deadlines", "brief")
+
+CUES: dict[str, re.Pattern[str]] = {
+    "underpayments": re.compile(
+        r"underpa\w*|short(ed|-?paid|fall)?\b|paid (us )?(below|less|under)|at (the )?contract(ed)?"
+        r"( rate)?|variance|paid correctly|right amount|honou?r\w*|below contract|shortchang\w*",
+        re.I),
+    "denials": re.compile(r"\bdeni\w*|\bdenials?\b|reject\w*|\bcarc\b|\bdenied\b", re.I),
+    "timeliness": re.compile(
+        r"\blate\b|lately paid|days to pay|take to pay|how (long|fast|quickly) .*pay(ing)? us|paid after"
+        r"|interest (owed|due|we are owed)|owe[sd]? (us )?interest|timeliness|slow[- ]pay\w*|paying slow",
+        re.I),
+    "payer_mix": re.compile(
+        r"payer mix|revenue (by|per|from) (each )?payer|share of (our )?(revenue|patients|claims|volume)"
+        r"|(biggest|largest|top) payers?|cost coverage|cover (our )?costs?|volume by payer"
+        r"|how many (patients|claims)", re.I),
+    "walkaway": re.compile(
+        r"walk[- ]?away|walk away|drop (the |this )?(payer|plan|contract)|leave (the|their) network"
+        r"|go out of network|out[- ]of[- ]network|revenue at risk|afford to (terminate|leave|drop)"
+        r"|(terminate|drop|leave).*\b(lose|risk)\b", re.I),
+    "counteroffer": re.compile(
+        r"counter[- ]?offer|proposal|propos\w*|what (would|is) .* worth|worth (per|a) year"
+        r"|[+]\s?\d+(\.\d+)?\s?%|\d+(\.\d+)?\s?% (increase|raise|bump)|raise .* by \d|increase of \d"
+        r"|\d+(\.\d+)?\s?% of medicare (on|for)", re.I),
+    "rates": re.compile(
+        r"\brates?\b|\bpays? (for|us for)\b|\bfee (for|of)\b|reimburse\w* (for|on)|% of medicare"
+        r"|percent of medicare|vs\.? medicare|compared? to medicare|allowed amount", re.I),
+    "deadlines": re.compile(
+        r"deadlines?|renew\w* (in|within) the next|coming up|upcoming|days left|notice (is )?due"
+        r"|next \d+ days|(start )?prepar\w* for the next|due (soon|dates?)|what's due", re.I),
+    "brief": re.compile(r"\bbrief\b|talking points|negotiation (prep|plan)", re.I),
+}
+
+# Requests Parley must refuse whatever else they contain.
+PRIVACY_RE = re.compile(
+    r"\b(ssn|social security|date of birth|dob|home address|phone number|member id"
+    r"|patient('s)? (name|address|identity)|names? of (the )?patients?|who (is|are) the patients?)\b",
+    re.I)
+OTHER_PRACTICE_RE = re.compile(
+    r"\b(another|other|competing|competitor'?s?|rival) (practice|group|clinic|provider)'?s?\b"
+    r"|\bpractice across town\b", re.I)
+
+
+@dataclass
+class Route:
+    """The intents chosen for a question and why."""
+
+    intents: list[str]
+    scores: dict[str, float] = field(default_factory=dict)
+    cues: list[str] = field(default_factory=list)
+    refusal: str | None = None  # "out_of_scope" | "privacy" | "other_practice"
+
+
+class SemanticRouter:
+    """Nearest-exemplar intent scores from sentence embeddings."""
+
+    def __init__(self, embedder: Any) -> None:
+        self._embedder = embedder
+        data = json.loads((PROMPTS_DIR / "router_exemplars.json").read_text(encoding="utf-8"))
+        self._labels: list[str] = []
+        texts: list[str] = []
+        for intent, examples in data.items():
+            if intent.startswith("_"):
+                continue
+            for ex in examples:
+                self._labels.append(intent)
+                texts.append(ex)
+        self._matrix = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+
+    def scores(self, question: str) -> dict[str, float]:
+        """Best cosine similarity of the question to each intent's exemplars."""
+        q = np.asarray(self._embedder.embed_query(question), dtype=np.float32)
+        sims = self._matrix @ q
+        best: dict[str, float] = {}
+        for label, s in zip(self._labels, sims, strict=True):
+            if s > best.get(label, -1.0):
+                best[label] = float(s)
+        return best
+
+
+def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
+    """Pick the intents for a question from cues, clause mentions and semantic scores."""
+    if PRIVACY_RE.search(question):
+        return Route([], semantic, refusal="privacy")
+    if OTHER_PRACTICE_RE.search(question):
+        return Route([], semantic, refusal="other_practice")
+    cues = [i for i, rx in CUES.items() if rx.search(question)]
+    if has_clause:
+        cues.append("clause")
+    # Suppressions: a more specific analysis subsumes a generic cue.
+    if {"underpayments", "counteroffer", "walkaway"} & set(cues) and "rates" in cues:
+        cues.remove("rates")
+    if "deadlines" in cues and "clause" in cues:
+        cues.remove("clause")
+    if "brief" in cues:
+        cues = ["brief"]
+    if "walkaway" in cues and "clause" in cues and not re.search(r"notice|clause|say", question, re.I):
+        cues.remove("clause")
+    if "timeliness" in cues and "clause" in cues and not re.search(
+        r"clause|contract (say|require)|how many days (do|does) (they|the payer) have", question, re.I
+    ):
+        cues.remove("clause")
+    if "denials" in cues and "clause" in cues and not re.search(r"clause|contract say|section", question, re.I):
+        cues.remove("clause")
+    top = max(semantic, key=lambda k: semantic[k]) if semantic else "out_of_scope"
+    top_score = semantic.get(top, 0.0)
+    if not cues:
+        if top == "out_of_scope" or top_score < 0.45:
+            return Route([], semantic, refusal="out_of_scope")
+        return Route([top], semantic)
+    if semantic.get("out_of_scope", 0.0) > 0.75 and top == "out_of_scope":
+        return Route([], semantic, cues, refusal="out_of_scope")
+    ordered = sorted(cues, key=lambda i: (-(semantic.get(i, 0.0)), INTENTS.index(i)))
+    return Route(ordered[:3], semantic, cues)

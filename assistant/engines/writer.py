@@ -1,0 +1,145 @@
+"""The offline writer: tool results → a short answer with citations.
+
+Every number it writes is copied from a tool artifact; every quote is a verbatim
+sentence of a retrieved chunk. Phrasing lives in ``prompts/offline/*.j2``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from assistant.engines import formatting as fmt
+from assistant.engines.entities import CLAUSE_RES
+from assistant.prompts import PROMPTS_DIR
+from assistant.tools.contract_search import short_ref
+
+SENTENCE_RE = re.compile(r"[^.;!?]*(?:\([a-z0-9]+\)[^.;!?]*)*[.;!?]", re.S)
+
+
+def refusal_text(kind: str, **kw: Any) -> str:
+    """The canned message for a refusal kind."""
+    texts = json.loads((PROMPTS_DIR / "offline" / "refusals.json").read_text(encoding="utf-8"))
+    return str(texts.get(kind, texts["no_results"])).format(**kw)
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(PROMPTS_DIR / "offline")), undefined=StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, autoescape=False,
+    )
+    env.filters.update(money=fmt.money, pct=fmt.pct, share=fmt.share, num=fmt.num,
+                       term=fmt.term_value)
+    return env
+
+
+def best_sentences(text: str, query: str, clause_type: str | None, limit: int = 2) -> str:
+    """The one or two sentences of a chunk that best answer the query, verbatim."""
+    spans = [m for m in SENTENCE_RE.finditer(text) if len(m.group(0).strip()) > 25]
+    if not spans:
+        return text.strip()[:400]
+    qwords = {w for w in re.findall(r"[a-z]{4,}", query.lower())}
+    rx = CLAUSE_RES.get(clause_type or "")
+    scored = []
+    for i, m in enumerate(spans):
+        s = m.group(0)
+        score = len(qwords & set(re.findall(r"[a-z]{4,}", s.lower())))
+        if rx and rx.search(s):
+            score += 3
+        if re.search(r"\d", s):
+            score += 1
+        scored.append((score, i))
+    top = sorted(sorted(scored, key=lambda t: (-t[0], t[1]))[:limit], key=lambda t: t[1])
+    return " ".join(spans[i].group(0).strip() for _, i in top)
+
+
+def normalise_ws(s: str) -> str:
+    """Collapse whitespace (quotes are compared this way)."""
+    return re.sub(r"\s+", " ", s).strip()
+
+
+class Writer:
+    """Renders the answer for one turn from the tool calls and their artifacts."""
+
+    def __init__(self) -> None:
+        self._env = _env()
+
+    def write(self, question: str, results: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
+        """``results``: (tool call, artifact) pairs of this turn, in call order."""
+        parts: list[str] = []
+        searches = [(c, a) for c, a in results if c["name"] == "contract_search"]
+        terms = [(c, a) for c, a in results if c["name"] == "contract_terms"]
+        if searches or terms:
+            parts.append(self._clauses(question, searches, terms))
+        for call, art in results:
+            if call["name"] in ("contract_search", "contract_terms"):
+                continue
+            if art.get("error"):
+                parts.append(refusal_text("tool_error", detail=art["error"]))
+                continue
+            parts.append(self._analytics(call, art))
+        text = "\n\n".join(p.strip() for p in parts if p and p.strip())
+        return text or refusal_text("no_results")
+
+    def _analytics(self, call: dict[str, Any], art: dict[str, Any]) -> str:
+        name = call["name"]
+        try:
+            template = self._env.get_template(f"{name}.j2")
+        except Exception:
+            template = self._env.get_template("generic.j2")
+        return template.render(a=art, data=art.get("data"), filters=art.get("filters", {}),
+                               figures=art.get("figures", []))
+
+    def _clauses(self, question: str, searches: list[tuple[dict[str, Any], dict[str, Any]]],
+                 terms: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
+        lines: list[str] = []
+        errors = [a["error"] for _, a in searches + terms if a.get("error")]
+        if errors:
+            return refusal_text("tool_error", detail=errors[0])
+        term_rows = [r for _, a in terms for r in (a.get("data") or [])]
+        cited: set[str] = set()
+        by_payer: dict[str, list[dict[str, Any]]] = {}
+        for r in term_rows:
+            by_payer.setdefault(r["payer_name"], []).append(r)
+        hits_by_payer: dict[str, list[tuple[dict[str, Any], str | None, str]]] = {}
+        for call, art in searches:
+            for c in art.get("citations", []):
+                key = c.get("payer_name") or c.get("payer_id") or "Unassigned document"
+                hits_by_payer.setdefault(key, []).append(
+                    (c, call["args"].get("clause_type"), call["args"].get("query", question)))
+        if not term_rows and not hits_by_payer:
+            return refusal_text("no_results")
+        for payer_name, rows in by_payer.items():
+            facts = "; ".join(f"{r['label']}: {fmt.term_value(r['value'], r['unit'])}" for r in rows)
+            refs = []
+            for r in rows:
+                if r.get("chunk_id"):
+                    ref = short_ref(r["chunk_id"])
+                    if ref not in refs:
+                        refs.append(ref)
+            lines.append(f"**{payer_name}** — {facts}" + "".join(f" [{x}]" for x in refs) + ".")
+            for r in rows:
+                if r.get("quote") and r.get("chunk_id") and r["chunk_id"] not in cited:
+                    cited.add(r["chunk_id"])
+                    lines.append(f"> \"{normalise_ws(r['quote'])}\" [{short_ref(r['chunk_id'])}]")
+        shown = 0
+        for payer_name, hits in hits_by_payer.items():
+            if term_rows and payer_name in by_payer:
+                hits = hits[:1]
+            for c, ct, q in hits[:2]:
+                if c["chunk_id"] in cited:
+                    continue
+                cited.add(c["chunk_id"])
+                quote = normalise_ws(best_sentences(c["text"], q, ct))
+                where = ", ".join(x for x in (
+                    c["document"], f"p. {c['page']}" if c.get("page") else "",
+                    f"§ {c['section']}" if c.get("section") else "") if x)
+                prefix = "" if payer_name in by_payer else f"**{payer_name}** — "
+                note = " (this passage contains text addressed to an AI; treated as data)" if c.get(
+                    "suspicious") else ""
+                lines.append(f"{prefix}{where}{note}:\n> \"{quote}\" [{c['ref']}]")
+                shown += 1
+        return "\n".join(lines)

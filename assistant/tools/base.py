@@ -1,0 +1,109 @@
+"""What every tool shares: its dependencies, the per-turn context, the result shape.
+
+A tool returns ``(content, artifact)``: ``content`` is compact JSON the model reads,
+``artifact`` is the full structured result (figures with their filters and row counts,
+citations with the chunk text) that grounding and the answer object use. Neither ever
+contains patient-level rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.settings import Settings
+
+
+@dataclass
+class TurnContext:
+    """Per-request context passed to the agent run (LangGraph runtime context)."""
+
+    as_of: dt.date
+    allowed_payers: list[str] | None = None  # None = every payer
+    question: str = ""
+
+
+@dataclass
+class ToolDeps:
+    """Dependencies the tools need, built once by the assistant factory."""
+
+    settings: Settings
+    retriever_factory: Callable[[], Any]
+    warehouse_factory: Callable[[], Any]  # returns a read-only DuckDB connection
+    _retriever: Any = field(default=None, repr=False)
+
+    @property
+    def retriever(self) -> Any:
+        """The hybrid contract retriever (built on first use)."""
+        if self._retriever is None:
+            self._retriever = self.retriever_factory()
+        return self._retriever
+
+    def connect(self) -> Any:
+        """A fresh read-only warehouse connection; close it when done."""
+        return self.warehouse_factory()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "model_dump"):
+        return _jsonable(value.model_dump())
+    return value
+
+
+def figure(label: str, value: Any, unit: str | None = None) -> dict[str, Any]:
+    """One figure a tool hands to the writer and the grounding check."""
+    return {"label": label, "value": _jsonable(value), "unit": unit}
+
+
+def tool_result(
+    tool: str,
+    *,
+    filters: dict[str, Any],
+    data: Any,
+    figures: list[dict[str, Any]] | None = None,
+    citations: list[dict[str, Any]] | None = None,
+    rows: int | None = None,
+    note: str | None = None,
+    error: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """Build the ``(content, artifact)`` pair every tool returns."""
+    artifact = {
+        "tool": tool,
+        "filters": _jsonable({k: v for k, v in filters.items() if v not in (None, [], "")}),
+        "rows": rows,
+        "data": _jsonable(data),
+        "figures": figures or [],
+        "citations": citations or [],
+        "note": note,
+        "error": error,
+    }
+    content_obj = {k: v for k, v in artifact.items() if v not in (None, [], {})}
+    # The model sees quotes as data, clearly delimited, never as instructions.
+    for c in content_obj.get("citations", []):
+        c.pop("text", None)
+    return json.dumps(content_obj, ensure_ascii=False, default=str), artifact
+
+
+def error_result(tool: str, message: str, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A tool-level failure the model and writer can explain (message is user-safe)."""
+    return tool_result(tool, filters=filters, data=None, error=message)
+
+
+def scope_payers(requested: list[str] | None, allowed: list[str] | None) -> list[str] | None:
+    """Intersect the payers asked for with those the caller may see."""
+    if allowed is None:
+        return requested
+    if not requested:
+        return list(allowed)
+    return [p for p in requested if p in allowed]

@@ -1,0 +1,89 @@
+"""Tool: the contract terms extracted at ingestion (notice days, filing limits, ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain.tools import ToolRuntime
+from langchain_core.tools import BaseTool, tool
+from pydantic import BaseModel, Field
+
+from assistant.errors import ParleyError
+from assistant.tools.base import ToolDeps, TurnContext, error_result, figure, tool_result
+from assistant.tools.resolve import load_vocabulary, resolve_payer
+from assistant.vocabulary import TERM_KEYS
+
+SQL = """
+SELECT t.contract_id, t.payer_id, t.term, t.value_num, t.value_text, t.effective_from,
+       t.source_file, t.page, t.section, t.chunk_id, t.quote
+FROM contract_terms t
+WHERE (t.effective_from IS NULL OR t.effective_from <= ?)
+  AND (? IS NULL OR t.payer_id = ?)
+QUALIFY row_number() OVER (
+    PARTITION BY t.payer_id, t.term ORDER BY t.effective_from DESC NULLS LAST) = 1
+ORDER BY t.payer_id, t.term
+"""
+
+
+class ContractTermsArgs(BaseModel):
+    """Arguments of contract_terms."""
+
+    payer: str | None = Field(default=None, description="Payer name, alias or id; omit for all.")
+    terms: list[str] | None = Field(
+        default=None, description="Term keys to return (omit for all): " + ", ".join(TERM_KEYS)
+    )
+
+
+def query_terms(conn: Any, as_of: Any, payer_id: str | None) -> list[dict[str, Any]]:
+    """Terms in force on ``as_of`` (amendments applied), one row per payer and term."""
+    cur = conn.execute(SQL, [as_of, payer_id, payer_id])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def make_contract_terms(deps: ToolDeps) -> BaseTool:
+    """Build the contract_terms tool bound to the warehouse."""
+
+    @tool("contract_terms", args_schema=ContractTermsArgs, response_format="content_and_artifact")
+    def contract_terms(
+        runtime: ToolRuntime[TurnContext],
+        payer: str | None = None,
+        terms: list[str] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Contract terms in force as of today (amendments applied): notice of non-renewal,
+        termination without cause notice, timely filing, clean-claim payment days, prompt-pay
+        interest, appeal window, MFN present, fee-schedule basis, payer amendment notice.
+        Each term comes with the document, page, section and quote that states it.
+        """
+        ctx = runtime.context
+        filters: dict[str, Any] = {"payer": payer, "terms": terms, "as_of": ctx.as_of}
+        conn = deps.connect()
+        try:
+            vocab = load_vocabulary(conn)
+            try:
+                payer_id = resolve_payer(vocab, payer, ctx.allowed_payers)
+            except ParleyError as exc:
+                return error_result("contract_terms", exc.user_message, filters)
+            rows = query_terms(conn, ctx.as_of, payer_id)
+        finally:
+            conn.close()
+        wanted = [t for t in (terms or []) if t in TERM_KEYS] or None
+        rows = [
+            r for r in rows
+            if (wanted is None or r["term"] in wanted)
+            and (ctx.allowed_payers is None or r["payer_id"] in ctx.allowed_payers)
+        ]
+        figs = []
+        for r in rows:
+            r["payer_name"] = vocab.payer_name(r["payer_id"])
+            r["label"] = TERM_KEYS[r["term"]].label if r["term"] in TERM_KEYS else r["term"]
+            r["unit"] = TERM_KEYS[r["term"]].unit if r["term"] in TERM_KEYS else None
+            value = r["value_num"] if r["value_num"] is not None else r["value_text"]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            r["value"] = value
+            figs.append(figure(f"{r['payer_name']} {r['label']}", value, r["unit"]))
+        filters["payer"] = payer_id
+        return tool_result("contract_terms", filters=filters, data=rows, figures=figs, rows=len(rows))
+
+    return contract_terms
