@@ -12,6 +12,7 @@ from typing import Any
 REF_RE = re.compile(r"\[S[0-9A-Za-z_]{6}\]|\[\d+\]")
 QUOTE_RE = re.compile(r"[\"“]([^\"”]{20,})[\"”]")
 NUM_RE = re.compile(r"(?<![A-Za-z0-9])-?\$?\d[\d,]*(?:\.\d+)?%?")
+ORDINAL_RE = re.compile(r"\b\d+(?:st|nd|rd|th)\b")
 SENT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z*>\-\[])|\n+")
 
 
@@ -119,7 +120,7 @@ def check(text: str, evidence: Evidence) -> GroundingReport:
                 if not evidence.supports_quote(m.group(1)):
                     report.unsupported_quotes.append(m.group(1))
                     bad = True
-            unquoted = QUOTE_RE.sub("", body)
+            unquoted = ORDINAL_RE.sub(" ", QUOTE_RE.sub("", body))
             unquoted = re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: _date_ok(m.group(0), evidence), unquoted)
             for m in NUM_RE.finditer(unquoted):
                 if not evidence.supports_number(m.group(0)):

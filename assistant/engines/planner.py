@@ -56,14 +56,15 @@ def unknown_payer_names(question: str, vocab: Vocabulary) -> list[str]:
     """Capitalised names used like a payer ("Acme's", "with Acme") that we do not know."""
     names = []
     pattern = re.compile(
-        r"(?:(?<=\bwith )|(?<=\bfrom )|(?<=\bfor )|(?<=\bdoes )|(?<=\bdid )|(?<=\bby )|(?<=\bat )"
-        r"|(?<=\bpays? )|^)?\b([A-Z][A-Za-z&]+(?:\s+[A-Z][A-Za-z&]+){0,3})(?='s\b|\s+(?:pay|pays|paid"
+        r"\b([A-Z][A-Za-z&]+(?:\s+[A-Z][A-Za-z&]+){0,3})(?='s\b|\s+(?:pay|pays|paid"
         r"|contract|agreement|plan|deny|denies|denied)\b)"
     )
     for m in pattern.finditer(question):
         name = m.group(1)
-        words = [w for w in name.split() if w.lower() not in STOP_CAPS]
-        if not words or all(w.lower() in MONTH_WORDS for w in words):
+        words = name.split()
+        while words and words[0].lower() in STOP_CAPS:
+            words.pop(0)
+        if not words or all(w.lower() in STOP_CAPS | MONTH_WORDS for w in words):
             continue
         names.append(" ".join(words))
     return names

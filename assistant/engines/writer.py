@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, Undefined
 
 from assistant.engines import formatting as fmt
 from assistant.engines.entities import CLAUSE_RES
@@ -28,7 +28,7 @@ def refusal_text(kind: str, **kw: Any) -> str:
 
 def _env() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(PROMPTS_DIR / "offline")), undefined=StrictUndefined,
+        loader=FileSystemLoader(str(PROMPTS_DIR / "offline")), undefined=Undefined,  # optional keys of artifacts may be absent
         trim_blocks=True, lstrip_blocks=True, autoescape=False,
     )
     env.filters.update(money=fmt.money, pct=fmt.pct, share=fmt.share, num=fmt.num,

@@ -107,3 +107,35 @@ def scope_payers(requested: list[str] | None, allowed: list[str] | None) -> list
     if not requested:
         return list(allowed)
     return [p for p in requested if p in allowed]
+
+
+def run_on_warehouse(
+    deps: ToolDeps, tool: str, filters: dict[str, Any], fn: Callable[[Any], tuple[str, dict[str, Any]]]
+) -> tuple[str, dict[str, Any]]:
+    """Run ``fn(conn)`` on a fresh read-only connection; Parley errors become tool errors."""
+    from assistant.errors import ParleyError
+
+    conn = deps.connect()
+    try:
+        return fn(conn)
+    except ParleyError as exc:
+        return error_result(tool, exc.user_message, filters)
+    finally:
+        conn.close()
+
+
+def names_of(conn: Any) -> dict[str, str]:
+    """payer_id → display name."""
+    return dict(conn.execute("SELECT payer_id, name FROM payers").fetchall())
+
+
+def visible(payer_id: str | None, allowed: list[str] | None) -> bool:
+    """Whether a row of this payer may be shown in this turn."""
+    return allowed is None or payer_id in allowed
+
+
+def single_scope(payer: str | None, allowed: list[str] | None) -> str | None:
+    """When the caller may see exactly one payer and asked for none, that payer."""
+    if payer is None and allowed is not None and len(allowed) == 1:
+        return allowed[0]
+    return payer

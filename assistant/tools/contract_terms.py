@@ -41,6 +41,28 @@ def query_terms(conn: Any, as_of: Any, payer_id: str | None) -> list[dict[str, A
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
+def _citations(deps: ToolDeps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The chunk behind each term, as a citation (text included for quote checks)."""
+    from assistant.tools.contract_search import short_ref
+
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        cid = r.get("chunk_id")
+        if not cid or cid in out:
+            continue
+        hit = deps.retriever.get_chunk(cid)
+        if hit is None:
+            continue
+        out[cid] = {
+            "ref": short_ref(cid), "chunk_id": cid, "document": hit.title or hit.source_path,
+            "source_path": hit.source_path, "payer_id": hit.payer_id, "payer_name": r["payer_name"],
+            "doc_type": hit.doc_type, "page": hit.page_start, "page_end": hit.page_end,
+            "section": hit.section, "heading": hit.heading, "quote": r.get("quote"),
+            "text": hit.text,
+        }
+    return list(out.values())
+
+
 def make_contract_terms(deps: ToolDeps) -> BaseTool:
     """Build the contract_terms tool bound to the warehouse."""
 
@@ -84,6 +106,7 @@ def make_contract_terms(deps: ToolDeps) -> BaseTool:
             r["value"] = value
             figs.append(figure(f"{r['payer_name']} {r['label']}", value, r["unit"]))
         filters["payer"] = payer_id
-        return tool_result("contract_terms", filters=filters, data=rows, figures=figs, rows=len(rows))
+        return tool_result("contract_terms", filters=filters, data=rows, figures=figs,
+                           citations=_citations(deps, rows), rows=len(rows))
 
     return contract_terms

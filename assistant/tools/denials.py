@@ -1,0 +1,81 @@
+"""Tool: denial rates, top reasons (CARC) and changes in pattern."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain.tools import ToolRuntime
+from langchain_core.tools import BaseTool, tool
+from pydantic import BaseModel, Field
+
+from assistant.tools.base import (
+    ToolDeps, TurnContext, figure, names_of, run_on_warehouse, single_scope, tool_result, visible,
+)
+from assistant.tools.periods import period_from
+
+
+class DenialsArgs(BaseModel):
+    """Arguments of denials."""
+
+    payer: str | None = Field(default=None, description="Payer name, alias or id; omit for all.")
+    code: str | None = Field(default=None, description="One CPT/HCPCS code; omit for all.")
+    start: str | None = Field(default=None, description="First date of service, YYYY-MM-DD.")
+    end: str | None = Field(default=None, description="Last date of service, YYYY-MM-DD.")
+
+
+def make_denials(deps: ToolDeps) -> BaseTool:
+    """Build the denials tool."""
+
+    @tool("denials", args_schema=DenialsArgs, response_format="content_and_artifact")
+    def denials(
+        runtime: ToolRuntime[TurnContext],
+        payer: str | None = None,
+        code: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Denial rate by payer, code, CARC group and month; the top recurring denial
+        reasons with their CARC descriptions; and quarters whose denial rate departs from
+        the trailing baseline (the spike, its reason and its size)."""
+        from assistant.analytics.denials import DenialParams, denial_analysis
+
+        ctx = runtime.context
+        filters: dict[str, Any] = {"payer": payer, "code": code, "start": start, "end": end}
+        payer = single_scope(payer, ctx.allowed_payers)
+
+        def run(conn: Any) -> tuple[str, dict[str, Any]]:
+            period = period_from(start, end, ctx.as_of)
+            res = denial_analysis(conn, DenialParams(payer=payer, code=code, period=period))
+            names = names_of(conn)
+            allowed = ctx.allowed_payers
+            by_payer = [dict(r.model_dump(), payer_name=names.get(r.key, r.key))
+                        for r in res.by_payer if visible(r.key, allowed)]
+            changes = [dict(c.model_dump(), payer_name=names.get(c.payer_id, c.payer_id))
+                       for c in res.changes if visible(c.payer_id, allowed)]
+            scoped_all = allowed is not None and payer is None
+            data = {
+                "payer": names.get(res.filters.get("payer_id") or "", res.filters.get("payer_id")),
+                "code": res.filters.get("code"),
+                "lines": sum(r["lines"] for r in by_payer) if scoped_all else res.lines,
+                "denied_lines": sum(r["denied_lines"] for r in by_payer) if scoped_all else res.denied_lines,
+                "denial_rate": None if scoped_all else res.denial_rate,
+                "by_payer": by_payer,
+                "by_code": [r.model_dump() for r in res.by_code][:8] if not scoped_all else [],
+                "top_reasons": [r.model_dump() for r in res.top_reasons][:5] if not scoped_all else [],
+                "by_month": [r.model_dump() for r in res.by_month] if not scoped_all else [],
+                "changes": changes[:5],
+            }
+            figs = [figure("denied lines", data["denied_lines"]), figure("lines", data["lines"])]
+            if data["denial_rate"] is not None:
+                figs.append(figure("denial rate", res.denial_rate, "percent"))
+            for r in by_payer:
+                figs.append(figure(f"{r['payer_name']} denial rate", r["denial_rate"], "percent"))
+            for c in changes[:5]:
+                figs.append(figure(f"{c['payer_name']} {c['quarter']} CARC {c['carc']} rate", c["rate"], "percent"))
+                figs.append(figure(f"{c['payer_name']} baseline rate", c["baseline_rate"], "percent"))
+            filters.update(res.filters)
+            return tool_result("denials", filters=filters, data=data, figures=figs, rows=res.row_count)
+
+        return run_on_warehouse(deps, "denials", filters, run)
+
+    return denials

@@ -1,0 +1,88 @@
+"""Tool: paid vs. contracted — underpaid claim lines, totals and when a pattern began."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain.tools import ToolRuntime
+from langchain_core.tools import BaseTool, tool
+from pydantic import BaseModel, Field
+
+from assistant.errors import ParleyError
+from assistant.tools.base import ToolDeps, TurnContext, error_result, figure, tool_result
+from assistant.tools.periods import period_from
+
+
+class UnderpaymentsArgs(BaseModel):
+    """Arguments of underpayments."""
+
+    payer: str | None = Field(default=None, description="Payer name, alias or id; omit for all.")
+    code: str | None = Field(default=None, description="One CPT/HCPCS code; omit for all.")
+    start: str | None = Field(default=None, description="First date of service, YYYY-MM-DD.")
+    end: str | None = Field(default=None, description="Last date of service, YYYY-MM-DD.")
+
+
+def make_underpayments(deps: ToolDeps) -> BaseTool:
+    """Build the underpayments tool."""
+
+    @tool("underpayments", args_schema=UnderpaymentsArgs, response_format="content_and_artifact")
+    def underpayments(
+        runtime: ToolRuntime[TurnContext],
+        payer: str | None = None,
+        code: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Compare each paid claim line with the contract rate in force on its date of
+        service (amendments respected): lines paid below contract, total short per payer,
+        code and month, and the date an underpayment pattern began. Aggregates only; no
+        patient data."""
+        from assistant.analytics.variance import VarianceParams, reimbursement_variance
+
+        ctx = runtime.context
+        filters: dict[str, Any] = {"payer": payer, "code": code, "start": start, "end": end}
+        if payer is None and ctx.allowed_payers is not None and len(ctx.allowed_payers) == 1:
+            payer = ctx.allowed_payers[0]
+        conn = deps.connect()
+        try:
+            period = period_from(start, end, ctx.as_of)
+            res = reimbursement_variance(conn, VarianceParams(payer=payer, code=code, period=period))
+            from assistant.analytics.common import payer_names
+
+            names = payer_names(conn)
+        except ParleyError as exc:
+            return error_result("underpayments", exc.user_message, filters)
+        finally:
+            conn.close()
+        allowed = ctx.allowed_payers
+        by_payer = [t.model_dump() for t in res.by_payer if allowed is None or t.key in allowed]
+        patterns = [p.model_dump() for p in res.patterns if allowed is None or p.payer_id in allowed]
+        for p in patterns:
+            p["payer_name"] = names.get(p["payer_id"], p["payer_id"])
+        for t in by_payer:
+            t["payer_name"] = names.get(t["key"], t["key"])
+        if allowed is not None and payer is None:
+            total_short = round(sum(t["short"] for t in by_payer), 2)
+            underpaid = sum(t["underpaid_lines"] for t in by_payer)
+        else:
+            total_short, underpaid = res.total_short, res.underpaid_lines
+        data = {
+            "payer": names.get(res.filters.get("payer_id") or "", res.filters.get("payer_id")),
+            "code": res.filters.get("code"),
+            "lines_compared": res.lines_compared, "underpaid_lines": underpaid,
+            "total_short": total_short, "total_expected": res.total_expected,
+            "total_allowed": res.total_allowed, "total_paid": res.total_paid,
+            "by_payer": by_payer, "by_code": [t.model_dump() for t in res.by_code][:10],
+            "by_month": [t.model_dump() for t in res.by_month], "patterns": patterns,
+            "lines_without_contract_rate": res.lines_without_contract_rate,
+        }
+        figs = [figure("underpaid lines", underpaid), figure("total short", total_short, "usd"),
+                figure("lines compared", res.lines_compared)]
+        for p in patterns:
+            figs.append(figure(f"{p['payer_name']} {p['code']} pattern start", p["start_date"]))
+            figs.append(figure(f"{p['payer_name']} {p['code']} % below contract",
+                               p["mean_pct_below_contract"], "percent"))
+        filters.update(res.filters)
+        return tool_result("underpayments", filters=filters, data=data, figures=figs, rows=res.row_count)
+
+    return underpayments

@@ -1,0 +1,59 @@
+"""Tool: what walking away from a payer would cost — revenue and patients at risk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain.tools import ToolRuntime
+from langchain_core.tools import BaseTool, tool
+from pydantic import BaseModel, Field
+
+from assistant.errors import InputError
+from assistant.tools.base import ToolDeps, TurnContext, figure, run_on_warehouse, tool_result
+
+
+class WalkawayArgs(BaseModel):
+    """Arguments of walkaway."""
+
+    payer: str | None = Field(default=None, description="The payer whose contract would end.")
+    retention_pct: float | None = Field(
+        default=None, ge=0, le=100,
+        description="Percent of that payer's patients we keep through other payers or self-pay.")
+
+
+def make_walkaway(deps: ToolDeps) -> BaseTool:
+    """Build the walkaway tool."""
+
+    @tool("walkaway", args_schema=WalkawayArgs, response_format="content_and_artifact")
+    def walkaway(
+        runtime: ToolRuntime[TurnContext], payer: str | None = None, retention_pct: float | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Walk-away impact if the payer's contract ends: annual revenue, patients and claims
+        with the payer, share of practice revenue, revenue retained under the retention
+        assumption, revenue and margin lost."""
+        from assistant.analytics.walkaway import WalkawayParams, walkaway_impact
+        from assistant.tools.resolve import _check_allowed
+
+        ctx = runtime.context
+        filters: dict[str, Any] = {"payer": payer, "retention_pct": retention_pct}
+
+        def run(conn: Any) -> tuple[str, dict[str, Any]]:
+            if not payer:
+                raise InputError("Name the payer to model walking away from.")
+            params = WalkawayParams(payer=payer, as_of=ctx.as_of,
+                                    retention_share=(retention_pct or 0.0) / 100)
+            res = walkaway_impact(conn, params)
+            _check_allowed(res.payer_id, ctx.allowed_payers)
+            name = conn.execute("SELECT name FROM payers WHERE payer_id = ?", [res.payer_id]).fetchone()
+            data = dict(res.model_dump(), payer_name=name[0] if name else res.payer_id)
+            data["retention_pct"] = round(res.retention_share * 100, 1)
+            figs = [figure("annual revenue", res.annual_revenue, "usd"),
+                    figure("share of practice revenue", res.share_of_revenue, "percent"),
+                    figure("patients", res.patients), figure("revenue lost", res.revenue_lost, "usd"),
+                    figure("margin lost", res.margin_lost, "usd")]
+            filters.update(res.filters)
+            return tool_result("walkaway", filters=filters, data=data, figures=figs, rows=res.row_count)
+
+        return run_on_warehouse(deps, "walkaway", filters, run)
+
+    return walkaway
