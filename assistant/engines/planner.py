@@ -175,17 +175,32 @@ def _retention(question: str) -> float | None:
     return float(m.group(1)) if m else None
 
 
+PROPOSAL_RE = re.compile(
+    r"([+-]?\d+(?:\.\d+)?)\s?%\s*(of medicare)?(?:\s+(?:increase|raise|bump))?\s*(?:on|for|to)?\s*"
+    r"(?:the\s+|our\s+|all\s+)?([\w/& -]*?)(?=,|;| and |\?|$)",
+    re.I,
+)
+
+
 def _proposal(question: str, ent: Entities) -> dict[str, Any]:
+    """Proposal terms like '+6% on E/M codes, 105% of Medicare on imaging'."""
+    from assistant.engines.entities import CODE_RE, GROUP_WORDS
+
     args: dict[str, Any] = {"payer": ent.payers[0] if ent.payers else None}
-    m = re.search(r"(\d{2,3}(?:\.\d+)?)\s?% of medicare", question, re.I)
-    if m:
-        args["pct_of_medicare"] = float(m.group(1))
-    else:
-        m = re.search(r"([+-]?\d+(?:\.\d+)?)\s?%", question)
-        if m:
-            args["increase_pct"] = float(m.group(1))
-    if ent.codes:
-        args["codes"] = ent.codes
-    elif ent.code_groups:
-        args["code_group"] = ent.code_groups[0]
+    terms = []
+    for m in PROPOSAL_RE.finditer(question):
+        scope = m.group(3) or ""
+        codes = [c for c in CODE_RE.findall(scope)]
+        group = next((g for rx, g in GROUP_WORDS if rx.search(scope)), None)
+        terms.append({
+            "kind": "pct_of_medicare" if m.group(2) else "pct_increase",
+            "value": float(m.group(1)),
+            "codes": codes or None,
+            "code_group": group if not codes else None,
+        })
+    if len(terms) == 1 and not terms[0]["codes"] and not terms[0]["code_group"]:
+        terms[0]["codes"] = ent.codes or None
+        terms[0]["code_group"] = ent.code_groups[0] if ent.code_groups and not ent.codes else None
+    if terms:
+        args["terms"] = terms
     return args
