@@ -179,6 +179,12 @@ def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
     """Extract every entity the planner uses from one question."""
     ent = Entities()
     ent.payers = find_payers(question, vocab)
+    # payer names must not read as clause words ("Evergreen" is also an evergreen clause)
+    for p in vocab.payers:
+        if p.payer_id in ent.payers:
+            for name in sorted(p.names(), key=len, reverse=True):
+                question = re.sub(r"(?<![A-Za-z0-9])" + re.escape(name) + r"(?![A-Za-z0-9])",
+                                  lambda m: " " * len(m.group(0)), question, flags=re.I)
     period_and_span = find_period(question, as_of)
     masked = question
     if period_and_span is not None:

@@ -107,6 +107,8 @@ class Writer:
         hits_by_payer: dict[str, list[tuple[dict[str, Any], str | None, str]]] = {}
         for call, art in searches:
             for c in art.get("citations", []):
+                if c.get("suspicious"):
+                    continue  # text that addresses an AI is never used as evidence
                 key = c.get("payer_name") or c.get("payer_id") or "Unassigned document"
                 hits_by_payer.setdefault(key, []).append(
                     (c, call["args"].get("clause_type"), call["args"].get("query", question)))

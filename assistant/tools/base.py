@@ -89,9 +89,10 @@ def tool_result(
         "error": error,
     }
     content_obj = {k: v for k, v in artifact.items() if v not in (None, [], {})}
-    # The model sees quotes as data, clearly delimited, never as instructions.
-    for c in content_obj.get("citations", []):
-        c.pop("text", None)
+    if "citations" in content_obj:
+        # chunk text stays in the artifact; tools that show it to the model do so as quoted data
+        content_obj["citations"] = [{k: v for k, v in c.items() if k != "text"}
+                                    for c in content_obj["citations"]]
     return json.dumps(content_obj, ensure_ascii=False, default=str), artifact
 
 

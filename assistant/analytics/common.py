@@ -1,0 +1,127 @@
+"""Shared types and helpers of the analytics functions.
+
+Every analytics result is an ``AnalyticsResult``: the figures plus the ``filters`` that
+produced them and the ``row_count`` of warehouse rows behind them, so an answer can cite
+"tool X with filters Y over N claim lines".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.analytics.periods import Period
+
+
+class AnalyticsResult(BaseModel):
+    """Base of every analytics result."""
+
+    model_config = ConfigDict(frozen=False)
+
+    function: str
+    filters: dict[str, Any] = Field(default_factory=dict)
+    row_count: int = 0
+
+
+def rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+         ) -> list[dict[str, Any]]:
+    """Run parameterised SQL and return rows as dicts."""
+    cur = conn.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def scalar(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """First column of the first row (None if no row)."""
+    row = conn.execute(sql, params or []).fetchone()
+    return None if row is None else row[0]
+
+
+def money(value: Any) -> float:
+    """A money figure as a float rounded to cents (None → 0.0)."""
+    return round(float(value or 0), 2)
+
+
+def period_filters(period: Period | None) -> dict[str, Any]:
+    """The filter entries of a period."""
+    if period is None:
+        return {}
+    return {"period": period.label, "start": period.start.isoformat(),
+            "end": period.end.isoformat()}
+
+
+def line_where(payer_id: str | None, code: str | None, period: Period | None,
+               date_col: str = "date_of_service", alias: str = "") -> tuple[str, list[Any]]:
+    """A WHERE fragment (always starting with 'TRUE') over claim_lines and its params."""
+    a = f"{alias}." if alias else ""
+    parts: list[str] = ["TRUE"]
+    params: list[Any] = []
+    if payer_id:
+        parts.append(f"{a}payer_id = ?")
+        params.append(payer_id)
+    if code:
+        parts.append(f"{a}code = ?")
+        params.append(code)
+    if period is not None:
+        parts.append(f"{a}{date_col} BETWEEN ? AND ?")
+        params += [period.start, period.end]
+    return " AND ".join(parts), params
+
+
+def annualise_factor(period: Period) -> float:
+    """Multiply a figure over ``period`` by this to get a 365-day figure."""
+    days = (period.end - period.start).days + 1
+    return 365.0 / days if days > 0 else 1.0
+
+
+def medicare_locality(conn: duckdb.DuckDBPyConnection, wanted: str | None) -> str | None:
+    """The Medicare locality to compare against: the wanted one if loaded, else the most
+    common one in the table (the sample's single locality), else None (no benchmark)."""
+    if wanted and scalar(conn, "SELECT count(*) FROM medicare_rates WHERE locality = ?",
+                         [wanted]):
+        return wanted
+    return scalar(conn, "SELECT locality FROM medicare_rates GROUP BY locality "
+                        "ORDER BY (locality = 'national') DESC, count(*) DESC LIMIT 1")
+
+
+def medicare_sql(year_param: bool = True) -> str:
+    """SELECT code, medicare_rate for one locality (param 1) and the latest year ≤ param 2."""
+    return """SELECT code, arg_max(nonfacility_rate, year) AS medicare_rate
+              FROM medicare_rates WHERE locality = ? AND year <= ? GROUP BY code"""
+
+
+def rates_in_force_sql() -> str:
+    """SELECT payer_id, code, rate, effective_from in force on a date (param 1)."""
+    return """SELECT payer_id, code, arg_max(rate, effective_from) AS rate,
+                     max(effective_from) AS effective_from,
+                     arg_max(contract_id, effective_from) AS contract_id
+              FROM fee_schedule
+              WHERE effective_from <= ? AND (effective_to IS NULL OR effective_to >= ?)
+                AND (modifier IS NULL OR modifier = '')
+              GROUP BY payer_id, code"""
+
+
+def default_volume_period(as_of: dt.date) -> Period:
+    """The trailing 12 months before ``as_of`` (volume basis for annual figures)."""
+    from assistant.analytics.periods import resolve_period
+    return resolve_period("last 12 months", as_of)
+
+
+def resolve_inputs(conn: duckdb.DuckDBPyConnection, payer: str | None = None,
+                   code: str | None = None) -> tuple[str | None, str | None]:
+    """Validate a payer and a code against the known vocabulary (UnknownEntityError)."""
+    from assistant.analytics.vocabulary import Vocabulary
+
+    if payer is None and code is None:
+        return None, None
+    vocab = Vocabulary.load(conn)
+    return (vocab.resolve_payer(payer) if payer else None,
+            vocab.resolve_code(code) if code else None)
+
+
+def payer_names(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """payer_id → display name for every payer in the payers table."""
+    return dict(conn.execute("SELECT payer_id, name FROM payers").fetchall())

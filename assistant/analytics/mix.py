@@ -1,0 +1,108 @@
+"""Payer mix and volume: claims, patients, revenue per payer and share; cost coverage
+(paid vs. cost per service x units) per payer and per code."""
+
+from __future__ import annotations
+
+import duckdb
+from pydantic import BaseModel
+
+from assistant.analytics.common import (
+    AnalyticsResult,
+    line_where,
+    money,
+    payer_names,
+    period_filters,
+    resolve_inputs,
+    rows,
+)
+from assistant.analytics.periods import Period
+
+
+class MixParams(BaseModel):
+    """Filters (a payer narrows the per-code cost coverage only; shares stay practice-wide)."""
+
+    period: Period | None = None
+    payer: str | None = None
+
+
+class PayerVolume(BaseModel):
+    """One payer's volume and revenue."""
+
+    payer_id: str
+    payer_name: str
+    lines: int
+    claims: int
+    patients: int
+    billed: float
+    allowed: float
+    paid: float
+    denied_lines: int
+    share_of_claims: float  # percent
+    share_of_paid: float  # percent
+    cost: float  # cost per service x units, for codes with a cost
+    cost_coverage: float | None  # paid / cost, percent
+
+
+class CodeCoverage(BaseModel):
+    """Paid vs cost for one code."""
+
+    code: str
+    units: float
+    paid: float
+    cost: float
+    paid_per_unit: float
+    cost_per_unit: float
+    cost_coverage: float | None  # percent
+
+
+class MixResult(AnalyticsResult):
+    """Payer mix."""
+
+    lines: int
+    claims: int
+    patients: int
+    paid: float
+    by_payer: list[PayerVolume]
+    by_code: list[CodeCoverage]
+
+
+def payer_mix(conn: duckdb.DuckDBPyConnection, params: MixParams) -> MixResult:
+    """Volume, patients, revenue and cost coverage per payer."""
+    payer_id, _ = resolve_inputs(conn, params.payer, None)
+    where, p = line_where(None, None, params.period, alias="l")
+    base = f"""WITH l AS (SELECT l.*, k.cost AS unit_cost FROM claim_lines l
+               LEFT JOIN costs k USING (code) WHERE {where})"""
+    data = rows(conn, base + """ SELECT payer_id, count(*) AS lines,
+        count(DISTINCT claim_id) AS claims, count(DISTINCT patient_hash) AS patients,
+        sum(billed) AS billed, sum(allowed) AS allowed, sum(paid) AS paid,
+        count(*) FILTER (status = 'denied') AS denied,
+        sum(unit_cost * units) AS cost FROM l GROUP BY payer_id ORDER BY paid DESC""", p)
+    tot = rows(conn, base + """ SELECT count(*) AS lines, count(DISTINCT claim_id) AS claims,
+        count(DISTINCT patient_hash) AS patients, sum(paid) AS paid FROM l""", p)[0]
+    names = payer_names(conn)
+    claims_total = sum(d["claims"] for d in data) or 1
+    paid_total = float(tot["paid"] or 0) or 1.0
+    payers = [PayerVolume(
+        payer_id=d["payer_id"], payer_name=names.get(d["payer_id"], d["payer_id"]),
+        lines=d["lines"], claims=d["claims"], patients=d["patients"], billed=money(d["billed"]),
+        allowed=money(d["allowed"]), paid=money(d["paid"]), denied_lines=d["denied"],
+        share_of_claims=round(100 * d["claims"] / claims_total, 2),
+        share_of_paid=round(100 * float(d["paid"] or 0) / paid_total, 2),
+        cost=money(d["cost"]),
+        cost_coverage=round(100 * float(d["paid"] or 0) / float(d["cost"]), 1)
+        if d["cost"] else None) for d in data]
+    cp = p + ([payer_id] if payer_id else [])
+    codes = rows(conn, base + f""" SELECT code, sum(units) AS units, sum(paid) AS paid,
+        sum(unit_cost * units) AS cost FROM l WHERE unit_cost IS NOT NULL
+        {'AND payer_id = ?' if payer_id else ''} GROUP BY code ORDER BY code""", cp)
+    by_code = [CodeCoverage(
+        code=c["code"], units=float(c["units"]), paid=money(c["paid"]), cost=money(c["cost"]),
+        paid_per_unit=money(float(c["paid"] or 0) / float(c["units"])) if c["units"] else 0.0,
+        cost_per_unit=money(float(c["cost"] or 0) / float(c["units"])) if c["units"] else 0.0,
+        cost_coverage=round(100 * float(c["paid"] or 0) / float(c["cost"]), 1)
+        if c["cost"] else None) for c in codes]
+    filters = {"payer_id": payer_id, **period_filters(params.period)}
+    return MixResult(function="payer_mix", filters=filters, row_count=int(tot["lines"]),
+                     lines=int(tot["lines"]), claims=int(tot["claims"]),
+                     patients=int(tot["patients"]), paid=money(tot["paid"]),
+                     by_payer=payers, by_code=by_code)

@@ -1,0 +1,132 @@
+"""Payment timeliness: days from claim receipt (or submission) to payment per payer, the
+share paid later than the contract's clean-claim days, and prompt-pay interest owed
+(principal x annual rate x days late / 365) where the contract states a rate."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import duckdb
+from pydantic import BaseModel
+
+from assistant.analytics.common import (
+    AnalyticsResult,
+    line_where,
+    money,
+    period_filters,
+    resolve_inputs,
+    rows,
+)
+from assistant.analytics.periods import Period
+
+BUCKETS = ((0, 15), (16, 30), (31, 45), (46, 60), (61, 90), (91, 100000))
+
+
+class TimelinessParams(BaseModel):
+    """Filters; fallbacks used for payers without a loaded contract term."""
+
+    payer: str | None = None
+    period: Period | None = None  # on the claim's received (or submitted) date
+    basis: Literal["received", "submitted"] = "received"
+    default_clean_claim_days: int = 30
+    default_interest_pct: float | None = None  # annual %, when no term is loaded
+
+
+class PayerTimeliness(BaseModel):
+    """Days-to-pay of one payer's paid claims."""
+
+    payer_id: str
+    claims: int
+    mean_days: float
+    p50_days: float
+    p90_days: float
+    max_days: int
+    clean_claim_days: int
+    clean_claim_days_source: str  # contract_terms | parameter
+    late_claims: int
+    share_late: float  # percent of paid claims
+    late_principal: float
+    interest_pct: float | None
+    interest_source: str | None  # contract_terms | parameter | None
+    interest_owed: float
+    histogram: dict[str, int]  # "0-15", "16-30", ... "91+"
+
+
+class TimelinessResult(AnalyticsResult):
+    """Timeliness per payer."""
+
+    basis: str
+    claims: int
+    late_claims: int
+    share_late: float
+    interest_owed: float
+    by_payer: list[PayerTimeliness]
+
+
+def _term_sql(term: str) -> str:
+    return f"""SELECT payer_id, coalesce(effective_from, DATE '1900-01-01') AS tf,
+               value_num AS v FROM contract_terms WHERE term = '{term}' AND value_num IS NOT NULL"""
+
+
+def payment_timeliness(conn: duckdb.DuckDBPyConnection,
+                       params: TimelinessParams) -> TimelinessResult:
+    """Days to pay per claim; the clean-claim term in force on the received date applies."""
+    payer_id, _ = resolve_inputs(conn, params.payer, None)
+    start_col = "received_date" if params.basis == "received" else "submitted_date"
+    where, p = line_where(payer_id, None, None)
+    pwhere = "TRUE"
+    if params.period is not None:
+        pwhere = "c.start_date BETWEEN ? AND ?"
+        p = p + [params.period.start, params.period.end]
+    cases = ", ".join(
+        f"count(*) FILTER (days BETWEEN {lo} AND {hi}) AS b{lo}" for lo, hi in BUCKETS)
+    sql = f"""
+    WITH c AS (SELECT claim_id, payer_id, min({start_col}) AS start_date,
+                      max(paid_date) AS paid_date, sum(paid) AS paid, count(*) AS nl
+               FROM claim_lines WHERE {where} AND paid > 0 AND paid_date IS NOT NULL
+               GROUP BY claim_id, payer_id),
+    cc AS (SELECT * FROM c WHERE start_date IS NOT NULL AND {pwhere}),
+    t1 AS ({_term_sql('clean_claim_payment_days')}),
+    t2 AS ({_term_sql('prompt_pay_interest_pct')}),
+    j AS (SELECT cc.*, date_diff('day', cc.start_date, cc.paid_date) AS days,
+                 t1.v AS term_days, t2.v AS term_pct
+          FROM cc ASOF LEFT JOIN t1 ON cc.payer_id = t1.payer_id AND cc.start_date >= t1.tf
+                  ASOF LEFT JOIN t2 ON cc.payer_id = t2.payer_id AND cc.start_date >= t2.tf),
+    k AS (SELECT *, coalesce(term_days, ?) AS limit_days,
+                 coalesce(term_pct, ?) AS pct FROM j)
+    SELECT payer_id, count(*) AS claims, avg(days) AS mean, median(days) AS p50,
+           quantile_cont(days, 0.9) AS p90, max(days) AS mx,
+           mode(limit_days) AS limit_days, bool_or(term_days IS NOT NULL) AS has_term,
+           bool_or(term_pct IS NOT NULL) AS has_pct, mode(pct) AS pct,
+           count(*) FILTER (days > limit_days) AS late,
+           coalesce(sum(paid) FILTER (days > limit_days), 0) AS late_principal,
+           coalesce(sum(round(paid * pct / 100 * (days - limit_days) / 365, 2))
+                    FILTER (days > limit_days AND pct IS NOT NULL), 0) AS interest,
+           sum(nl) AS nl, {cases}
+    FROM k GROUP BY payer_id ORDER BY payer_id"""
+    data = rows(conn, sql, p + [params.default_clean_claim_days, params.default_interest_pct])
+    out = []
+    for d in data:
+        hist = {(f"{lo}-{hi}" if hi < 100000 else f"{lo}+"): int(d[f"b{lo}"]) for lo, hi in BUCKETS}
+        pct = float(d["pct"]) if d["pct"] is not None else None
+        out.append(PayerTimeliness(
+            payer_id=d["payer_id"], claims=d["claims"], mean_days=round(float(d["mean"]), 1),
+            p50_days=float(d["p50"]), p90_days=round(float(d["p90"]), 1), max_days=d["mx"],
+            clean_claim_days=int(d["limit_days"]),
+            clean_claim_days_source="contract_terms" if d["has_term"] else "parameter",
+            late_claims=d["late"], share_late=round(100 * d["late"] / d["claims"], 2),
+            late_principal=money(d["late_principal"]), interest_pct=pct,
+            interest_source=("contract_terms" if d["has_pct"] else
+                             "parameter" if pct is not None else None),
+            interest_owed=money(d["interest"]), histogram=hist))
+    claims = sum(x.claims for x in out)
+    late = sum(x.late_claims for x in out)
+    filters = {"payer_id": payer_id, "basis": params.basis,
+               "default_clean_claim_days": params.default_clean_claim_days,
+               "default_interest_pct": params.default_interest_pct,
+               **period_filters(params.period)}
+    return TimelinessResult(
+        function="payment_timeliness", filters=filters, row_count=sum(int(d["nl"]) for d in data),
+        basis=params.basis, claims=claims, late_claims=late,
+        share_late=round(100 * late / claims, 2) if claims else 0.0,
+        interest_owed=money(sum(x.interest_owed for x in out)), by_payer=out)

@@ -1,0 +1,91 @@
+"""``parley ingest PATH... [--prune] [--json]``: contracts and notes into the stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+
+def _print_summary(summary: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    data = summary.to_dict()
+    counts = data["counts"]
+    table = Table(title="Ingestion summary", show_lines=False)
+    table.add_column("status")
+    table.add_column("file")
+    table.add_column("pages", justify="right")
+    table.add_column("chunks", justify="right")
+    table.add_column("reason / note")
+    order = {"failed": 0, "skipped": 1, "pruned": 2, "replaced": 3, "ingested": 4,
+             "loaded": 5, "unchanged": 6}
+    shown = sorted(summary.results, key=lambda r: (order.get(r.status, 9), r.path))
+    for r in shown:
+        if r.status == "unchanged" and len(shown) > 40:
+            continue
+        note = r.reason or "; ".join(r.warnings)
+        style = {"failed": "red", "skipped": "yellow", "pruned": "magenta"}.get(r.status, "")
+        table.add_row(r.status, Path(r.path).name, str(r.pages or ""), str(r.chunks or ""),
+                      note, style=style)
+    console.print(table)
+    line = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    console.print(
+        f"{line or 'nothing to do'} — {data['pages']} pages, {data['chunks']} chunks, "
+        f"{data['embedded']} embedded"
+    )
+    for w in data["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``ingest`` command."""
+
+    @app.command("ingest")
+    def ingest_command(
+        ctx: typer.Context,
+        paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.")],
+        prune: Annotated[
+            bool, typer.Option("--prune", help="Remove documents gone from these folders.")
+        ] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    ) -> None:
+        """Ingest contracts, amendments and notes (PDF, DOCX, text, Markdown, e-mail).
+
+        Unchanged files are skipped without re-embedding; changed ones are replaced; a file
+        that fails is reported and its last good version stays searchable.
+        """
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        from assistant.cli import settings_from
+        from ingest.job import IngestJob
+
+        settings = settings_from(ctx)
+        totals = {"pages": 0, "chunks": 0}
+        if as_json:
+            job = IngestJob(settings)
+            summary = job.run(list(paths), prune=prune)
+            typer.echo(json.dumps(summary.to_dict(), indent=2, default=str))
+            return
+        with Progress(
+            TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[pages]} pages · {task.fields[chunks]} chunks"),
+            TextColumn("[dim]{task.description}"), transient=True,
+        ) as progress:
+            task = progress.add_task("", total=None, pages=0, chunks=0)
+
+            def on_result(result: Any) -> None:
+                totals["pages"] += result.pages
+                totals["chunks"] += result.chunks
+                progress.update(task, advance=1, description=Path(result.path).name[:40],
+                                pages=totals["pages"], chunks=totals["chunks"])
+
+            job = IngestJob(settings, on_result=on_result)
+            files, _ = job.plan(list(paths))
+            progress.update(task, total=len(files))
+            summary = job.run(list(paths), prune=prune)
+        _print_summary(summary)

@@ -1,0 +1,178 @@
+"""The Chroma vector store of contract and note chunks.
+
+Chroma never embeds anything itself here: the collection is created with
+``embedding_function=None`` and every add/query passes vectors computed by our
+``Embedder`` (Chroma's default function downloads a model and fails offline).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.embeddings import Embedder
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+UPSERT_BATCH = 256
+GET_BATCH = 2000
+
+
+def clean_metadata(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
+    """Chroma metadata: scalars only, no None."""
+    out: dict[str, str | int | float | bool] = {}
+    for key, value in meta.items():
+        if value is None:
+            continue
+        if isinstance(value, (str, int, float, bool)):
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
+
+
+@dataclass
+class StoredChunk:
+    """A chunk as read back from the store."""
+
+    chunk_id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+class VectorStore:
+    """Small interface over one Chroma collection (swap for another store here)."""
+
+    def __init__(self, collection: Any, embedder: Embedder | None) -> None:
+        self.collection = collection
+        self.embedder = embedder
+
+    # writes ---------------------------------------------------------------
+    def upsert(
+        self,
+        ids: Sequence[str],
+        documents: Sequence[str],
+        embeddings: Sequence[Sequence[float]],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None:
+        """Upsert chunks with precomputed embeddings, in batches."""
+        for i in range(0, len(ids), UPSERT_BATCH):
+            j = i + UPSERT_BATCH
+            self.collection.upsert(
+                ids=list(ids[i:j]),
+                documents=list(documents[i:j]),
+                embeddings=[list(e) for e in embeddings[i:j]],
+                metadatas=[clean_metadata(m) for m in metadatas[i:j]],
+            )
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        """Delete chunks by id (missing ids are ignored)."""
+        for i in range(0, len(ids), UPSERT_BATCH):
+            self.collection.delete(ids=list(ids[i : i + UPSERT_BATCH]))
+
+    def delete_doc(self, doc_id: str, keep_hash: str | None = None) -> None:
+        """Delete a document's chunks, optionally keeping those of one content hash."""
+        where: dict[str, Any] = {"doc_id": doc_id}
+        if keep_hash is not None:
+            where = {"$and": [{"doc_id": doc_id}, {"content_hash": {"$ne": keep_hash}}]}
+        self.collection.delete(where=where)
+
+    # reads ----------------------------------------------------------------
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are already stored."""
+        found: set[str] = set()
+        for i in range(0, len(ids), GET_BATCH):
+            got = self.collection.get(ids=list(ids[i : i + GET_BATCH]), include=[])
+            found.update(got["ids"])
+        return found
+
+    def doc_chunk_ids(self, doc_id: str) -> list[str]:
+        """Ids of every stored chunk of a document."""
+        return list(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def get(self, ids: Sequence[str]) -> list[StoredChunk]:
+        """Chunks by id, in the order asked (missing ids left out)."""
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {
+            cid: StoredChunk(cid, doc or "", dict(meta or {}))
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        return [by_id[c] for c in ids if c in by_id]
+
+    def iter_all(self) -> Iterator[StoredChunk]:
+        """Every stored chunk (paged)."""
+        offset = 0
+        while True:
+            got = self.collection.get(
+                include=["documents", "metadatas"], limit=GET_BATCH, offset=offset
+            )
+            if not got["ids"]:
+                return
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                yield StoredChunk(cid, doc or "", dict(meta or {}))
+            offset += len(got["ids"])
+
+    def count(self) -> int:
+        """Number of stored chunks."""
+        return int(self.collection.count())
+
+    def query(
+        self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[StoredChunk, float]]:
+        """Nearest chunks to a vector with an optional metadata filter: (chunk, distance)."""
+        n = self.count()
+        if n == 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=[list(embedding)],
+            n_results=min(k, n),
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (StoredChunk(cid, doc or "", dict(meta or {})), float(dist))
+            for cid, doc, meta, dist in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],
+                strict=True,
+            )
+        ]
+
+
+def create_vector_store(settings: Settings, embedder: Embedder | None = None) -> VectorStore:
+    """Open (or create) the chunk collection: embedded store, or Chroma's server if configured."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if settings.chroma_url:
+            from urllib.parse import urlparse
+
+            url = urlparse(settings.chroma_url)
+            client = chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        else:
+            settings.chroma_path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(
+                path=str(settings.chroma_path), settings=chroma_settings
+            )
+        collection = client.get_or_create_collection(
+            name=settings.chroma_collection,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine", "embedding_model": settings.embedding_model},
+        )
+    except Exception as exc:  # chromadb raises many connection/config error types
+        log.info("chroma open failed: %r", exc)
+        where = "PARLEY_CHROMA_URL" if settings.chroma_url else "PARLEY_DATA_DIR"
+        raise ConfigError(f"Cannot open the vector store; check {where}") from None
+    return VectorStore(collection, embedder)

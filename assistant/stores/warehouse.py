@@ -1,0 +1,151 @@
+"""The DuckDB warehouse: schema and connections.
+
+Two kinds of connection:
+
+* **write** (``open_warehouse(settings)``): used by loaders and the ingestion job. Creates
+  the folder and the schema. DuckDB allows one writer *process* per file.
+* **read-only query** (``open_warehouse(settings, read_only=True)``): used by analytics and
+  tools, with ``enable_external_access=false`` so no query can read or write files.
+
+Concurrency limitation: DuckDB locks the file per process. A read-only connection
+cannot be opened while another process holds a write connection, and inside one process
+connections with different configurations cannot coexist. A server therefore opens a
+short-lived read-only connection per request (cheap: a few ms) and ingestion runs keep
+their write connection open only for the duration of a load. While a load runs, query
+connections fail with a ``ConfigError`` ("warehouse busy"); callers may retry. A team
+that needs concurrent writes and reads moves the warehouse to Postgres (see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+
+from assistant.errors import ConfigError
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+SCHEMA_DDL: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS payers (
+        payer_id VARCHAR NOT NULL, name VARCHAR NOT NULL, plan_type VARCHAR,
+        aliases VARCHAR[], source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS fee_schedule (
+        payer_id VARCHAR NOT NULL, contract_id VARCHAR, code VARCHAR NOT NULL,
+        modifier VARCHAR, rate DECIMAL(12,2) NOT NULL, effective_from DATE NOT NULL,
+        effective_to DATE, source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS claim_lines (
+        claim_id VARCHAR NOT NULL, line_no INTEGER NOT NULL, payer_id VARCHAR NOT NULL,
+        patient_hash VARCHAR, date_of_service DATE NOT NULL, submitted_date DATE,
+        received_date DATE, code VARCHAR NOT NULL, modifier VARCHAR, units DOUBLE,
+        billed DECIMAL(12,2), allowed DECIMAL(12,2), paid DECIMAL(12,2), status VARCHAR,
+        group_code VARCHAR, carc VARCHAR, rarc VARCHAR, paid_date DATE,
+        check_number VARCHAR, source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS remit_payments (
+        payment_id VARCHAR NOT NULL, source_file VARCHAR, st_control VARCHAR,
+        payer_name VARCHAR, payer_id_code VARCHAR, payee_name VARCHAR, payee_id VARCHAR,
+        handling_code VARCHAR, total_paid DECIMAL(14,2), credit_debit VARCHAR,
+        payment_method VARCHAR, payment_date DATE, trace_number VARCHAR,
+        production_date DATE, payer_id VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS remit_claims (
+        payment_id VARCHAR NOT NULL, claim_seq INTEGER NOT NULL, claim_id VARCHAR,
+        status_code VARCHAR, billed DECIMAL(14,2), paid DECIMAL(14,2),
+        patient_resp DECIMAL(14,2), filing_indicator VARCHAR, payer_claim_control VARCHAR,
+        patient_hash VARCHAR, received_date DATE, statement_from DATE, statement_to DATE,
+        source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS remit_lines (
+        payment_id VARCHAR NOT NULL, claim_seq INTEGER NOT NULL, line_seq INTEGER NOT NULL,
+        code_qualifier VARCHAR, code VARCHAR, modifiers VARCHAR[], billed DECIMAL(14,2),
+        paid DECIMAL(14,2), revenue_code VARCHAR, units DOUBLE, original_code VARCHAR,
+        service_date DATE, service_date_end DATE, allowed DECIMAL(14,2),
+        line_control VARCHAR, remark_codes VARCHAR[], source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS remit_adjustments (
+        payment_id VARCHAR NOT NULL, claim_seq INTEGER NOT NULL, line_seq INTEGER,
+        group_code VARCHAR NOT NULL, carc VARCHAR NOT NULL, amount DECIMAL(14,2),
+        quantity DOUBLE, source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS remit_provider_adjustments (
+        payment_id VARCHAR NOT NULL, provider_id VARCHAR, fiscal_period DATE,
+        reason_code VARCHAR, reference VARCHAR, amount DECIMAL(14,2), source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS costs (
+        code VARCHAR NOT NULL, description VARCHAR, cost DECIMAL(12,2) NOT NULL,
+        source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS medicare_rates (
+        code VARCHAR NOT NULL, year INTEGER NOT NULL, locality VARCHAR NOT NULL,
+        nonfacility_rate DECIMAL(12,2), facility_rate DECIMAL(12,2), source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS tic_rates (
+        reporting_entity VARCHAR, billing_code_type VARCHAR, billing_code VARCHAR,
+        billing_code_modifier VARCHAR, negotiation_arrangement VARCHAR,
+        negotiated_type VARCHAR, negotiated_rate DOUBLE, billing_class VARCHAR,
+        expiration_date DATE, tins VARCHAR[], npis VARCHAR[], source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS carc_codes (
+        code VARCHAR NOT NULL, description VARCHAR, inactive BOOLEAN,
+        source_file VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS contract_terms (
+        contract_id VARCHAR, payer_id VARCHAR, doc_id VARCHAR, term VARCHAR NOT NULL,
+        value_num DOUBLE, value_text VARCHAR, effective_from DATE, source_file VARCHAR,
+        page INTEGER, section VARCHAR, chunk_id VARCHAR, quote VARCHAR,
+        ingested_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS loaded_files (
+        source_file VARCHAR NOT NULL, file_hash VARCHAR NOT NULL, loader VARCHAR,
+        table_name VARCHAR, rows_loaded BIGINT, loaded_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS schema_info (version INTEGER)""",
+)
+
+# No ART indexes or primary keys: they slow bulk loads and DuckDB's zone maps serve
+# these scans; loaders keep natural keys unique (delete-then-insert per file / key).
+INDEX_DDL: tuple[str, ...] = ()
+
+TABLES: tuple[str, ...] = (
+    "payers", "fee_schedule", "claim_lines", "remit_payments", "remit_claims",
+    "remit_lines", "remit_adjustments", "remit_provider_adjustments", "costs",
+    "medicare_rates", "tic_rates", "carc_codes", "contract_terms", "loaded_files",
+)
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create every warehouse table that does not exist yet (idempotent)."""
+    for ddl in SCHEMA_DDL:
+        conn.execute(ddl)
+    for ddl in INDEX_DDL:
+        conn.execute(ddl)
+    if conn.execute("SELECT count(*) FROM schema_info").fetchone()[0] == 0:  # type: ignore[index]
+        conn.execute("INSERT INTO schema_info VALUES (?)", [SCHEMA_VERSION])
+
+
+def open_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file named by ``settings.warehouse_file``.
+
+    A write connection creates the folder and the schema. A read-only connection has
+    external file access disabled; if the file does not exist yet it is created (with
+    the schema) first so queries see empty tables rather than an error.
+    """
+    path = settings.warehouse_file
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = _connect(str(path), read_only=False, config={})
+        ensure_schema(conn)
+        return conn
+    if not path.exists():
+        open_warehouse(settings, read_only=False).close()
+    return _connect(str(path), read_only=True, config={"enable_external_access": False})
+
+
+def open_memory_warehouse() -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse with the schema (tests, throw-away analyses)."""
+    conn = duckdb.connect(":memory:")
+    ensure_schema(conn)
+    return conn
+
+
+def _connect(path: str, read_only: bool, config: dict[str, object]) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(path, read_only=read_only, config=config)  # type: ignore[arg-type]
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        log.info("warehouse open failed: %s", exc)
+        raise ConfigError(
+            "The warehouse is busy (a load is running or another process holds it); "
+            "retry in a moment."
+        ) from None

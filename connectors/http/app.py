@@ -1,0 +1,87 @@
+"""``create_app(settings)``: the Parley HTTP API (and Slack's ``/slack/events``).
+
+The lifespan builds the assistant once (unless a test injects one), the API key store,
+the ingestion job registry and, when Slack is configured, the Bolt app that shares the
+same assistant. Routes read these from ``app.state`` through small dependencies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from anyio import to_thread
+from fastapi import FastAPI
+
+from assistant.settings import Settings
+from connectors.http.auth import KeyStore, keys_file
+from connectors.http.errors import install_error_handlers
+from connectors.http.jobs import IngestRunner, JobRegistry
+
+log = logging.getLogger("parley.http")
+
+DESCRIPTION = """Parley answers questions about payer contracts, rates, remittances and
+denials with citations, drafts negotiation briefs and tracks contract deadlines.
+
+Authenticate with `Authorization: Bearer <key>` (create keys with `parley keys add`).
+Roles: **reader** (ask, deadlines), **negotiator** (briefs), **admin** (ingest, jobs).
+Every response carries `X-Request-ID`; error bodies are `{"detail", "request_id"}`."""
+
+
+def create_app(
+    settings: Settings,
+    assistant: Any | None = None,
+    *,
+    ingest_runner: IngestRunner | None = None,
+    slack_client: Any | None = None,
+) -> FastAPI:
+    """Build the FastAPI app. ``assistant`` and ``ingest_runner`` are injectable for tests."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        built = assistant
+        if built is None:
+            from assistant.factory import create_assistant
+
+            built = await to_thread.run_sync(create_assistant, settings)
+        app.state.assistant = built
+        app.state.slack = None
+        if settings.slack_signing_secret and settings.slack_bot_token:
+            from connectors.slack.app import create_slack_app
+
+            app.state.slack = create_slack_app(settings, assistant=built, client=slack_client)
+        try:
+            yield
+        finally:
+            app.state.jobs.join(timeout=1.0)
+            if assistant is None and hasattr(built, "close"):
+                built.close()
+
+    app = FastAPI(
+        title="Parley API",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.assistant = assistant
+    app.state.slack = None
+    app.state.keys = KeyStore(keys_file(settings))
+    app.state.jobs = JobRegistry(settings, ingest_runner, on_done=lambda: _invalidate(app))
+    install_error_handlers(app)
+
+    from connectors.http.routes import ask, briefs, deadlines, health, ingest, slack
+
+    for module in (health, ask, briefs, deadlines, ingest, slack):
+        app.include_router(module.router)
+    return app
+
+
+def _invalidate(app: FastAPI) -> None:
+    """After an ingest, forget the assistant's cached vocabulary (new payers, codes)."""
+    vocab = getattr(app.state.assistant, "vocabulary", None)
+    if hasattr(vocab, "invalidate"):
+        vocab.invalidate()
+

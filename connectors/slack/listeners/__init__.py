@@ -1,0 +1,15 @@
+"""Slack listeners, one module per listener; each exposes ``register(app, services)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+
+def register_all(app: App, services: Any) -> None:
+    """Register every listener on ``app``."""
+    from connectors.slack.listeners import command, direct_message, feedback, mention
+
+    for module in (mention, direct_message, command, feedback):
+        module.register(app, services)

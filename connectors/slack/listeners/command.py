@@ -1,0 +1,114 @@
+"""``/parley ask …``, ``/parley deadlines``, ``/parley brief <payer>``, ``/parley help``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from assistant.errors import ConfigError
+from connectors import briefs_api, deadlines_api
+from connectors.slack import blocks
+from connectors.slack.answering import Question, answer, friendly_error
+
+log = logging.getLogger("parley.slack")
+HELP = ("Try `/parley ask What's Keystone's timely filing limit?`, `/parley deadlines` "
+        "or `/parley brief Blue Summit`.")
+
+
+def _channel_type(command: dict) -> str | None:
+    return "im" if command.get("channel_name") == "directmessage" else None
+
+
+def _ephemeral(client: WebClient, command: dict, text: str, **kw: Any) -> None:
+    client.chat_postEphemeral(channel=command["channel_id"], user=command["user_id"], text=text, **kw)
+
+
+def run_ask(services: Any, client: WebClient, command: dict, text: str) -> None:
+    """Post the question in the channel and answer it in its thread."""
+    channel, user = command["channel_id"], command["user_id"]
+    scope = services.visibility.channel(channel, _channel_type(command), user)
+    from connectors.slack.visibility import named_payers
+
+    hidden = [p for p in named_payers(text, services.vocabulary()) if not scope.allows(p)]
+    thread_ts = None
+    if not hidden and not scope.empty:
+        posted = client.chat_postMessage(channel=channel, text=f"<@{user}> asked: {text}")
+        thread_ts = posted["ts"]
+    answer(services, client, Question(text=text, team=command.get("team_id", ""), channel=channel,
+                                      user=user, thread_ts=thread_ts,
+                                      channel_type=_channel_type(command)))
+
+
+def run_deadlines(services: Any, client: WebClient, command: dict) -> None:
+    """Upcoming contract deadlines the channel may see."""
+    scope = services.visibility.channel(command["channel_id"], _channel_type(command),
+                                        command["user_id"])
+    try:
+        rows = deadlines_api.upcoming(services.settings, services.assistant, None, None, scope.allowed)
+    except ConfigError as exc:
+        _ephemeral(client, command, exc.user_message)
+        return
+    as_of = str(services.settings.today())
+    client.chat_postMessage(channel=command["channel_id"], text="Contract deadlines",
+                            blocks=blocks.deadlines_blocks(rows, as_of))
+
+
+def run_brief(services: Any, client: WebClient, command: dict, payer: str) -> None:
+    """Build a brief; post its summary and upload the full Markdown in the thread."""
+    if not payer:
+        _ephemeral(client, command, "Which payer? e.g. `/parley brief Blue Summit`")
+        return
+    channel, user = command["channel_id"], command["user_id"]
+    scope = services.visibility.channel(channel, _channel_type(command), user)
+    from connectors.slack.visibility import named_payers
+
+    named = named_payers(payer, services.vocabulary())
+    if scope.empty or any(not scope.allows(p) for p in named):
+        _ephemeral(client, command, f"This channel may not see {payer}; ask me in a DM instead.")
+        return
+    try:
+        record, _ = briefs_api.build(services.settings, services.assistant, payer, user,
+                                     scope.allowed, None)
+    except ConfigError as exc:
+        _ephemeral(client, command, exc.user_message)
+        return
+    posted = client.chat_postMessage(channel=channel, text=f"Negotiation brief — {payer}",
+                                     blocks=blocks.brief_summary_blocks(payer, record.markdown,
+                                                                        record.brief_id))
+    client.files_upload_v2(channel=channel, thread_ts=posted["ts"], content=record.markdown,
+                           filename=f"brief-{record.brief_id}.md", title=f"Brief — {payer}")
+
+
+def dispatch(services: Any, client: WebClient, command: dict) -> None:
+    """Run one subcommand; failures reach the user as a sentence with a reference."""
+    verb, _, rest = (command.get("text") or "").strip().partition(" ")
+    verb, rest = verb.lower(), rest.strip()
+    try:
+        if verb == "ask":
+            run_ask(services, client, command, rest)
+        elif verb == "deadlines":
+            run_deadlines(services, client, command)
+        elif verb == "brief":
+            run_brief(services, client, command, rest)
+        else:
+            _ephemeral(client, command, HELP)
+    except Exception as exc:
+        message, ref = friendly_error(exc)
+        _ephemeral(client, command, f"{message} (reference {ref})",
+                   blocks=blocks.error_blocks(message, ref))
+
+
+def register(app: App, services: Any) -> None:
+    """Listen for ``/parley``; ack at once, work after (Bolt runs us in its thread pool)."""
+
+    @app.command("/parley")
+    def _on_command(ack: Ack, command: dict, client: WebClient) -> None:
+        verb = (command.get("text") or "").strip().split(" ")[0].lower()
+        if verb not in ("ask", "deadlines", "brief"):
+            ack(HELP)
+            return
+        ack()
+        services.executor.submit(dispatch, services, client, command)

@@ -1,0 +1,326 @@
+"""X12 835 (5010, and 4010 leniently) remittance advice: a careful segment parser.
+
+Separators come from the ISA header (element separator at position 3, component
+separator ISA16, the segment terminator right after it; newlines around segments are
+ignored). Files that start at ``ST`` without an envelope use ``*``, ``:`` and ``~``.
+Patients (NM1*QC / NM1*IL) are replaced by a keyed hash; names and member ids are
+never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import duckdb
+
+from assistant.errors import IngestError
+from assistant.settings import Settings
+from ingest.loaders.base import LoadReport, bulk_insert, patient_hasher, transactional_load
+
+PAYMENT_COLS = ("payment_id", "source_file", "st_control", "payer_name", "payer_id_code",
+                "payee_name", "payee_id", "handling_code", "total_paid", "credit_debit",
+                "payment_method", "payment_date", "trace_number", "production_date")
+PAYMENT_TYPES = ("VARCHAR",) * 8 + ("DECIMAL(14,2)", "VARCHAR", "VARCHAR", "DATE",
+                                     "VARCHAR", "DATE")
+CLAIM_COLS = ("payment_id", "claim_seq", "claim_id", "status_code", "billed", "paid",
+              "patient_resp", "filing_indicator", "payer_claim_control", "patient_hash",
+              "received_date", "statement_from", "statement_to", "source_file")
+CLAIM_TYPES = ("VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "DECIMAL(14,2)", "DECIMAL(14,2)",
+               "DECIMAL(14,2)", "VARCHAR", "VARCHAR", "VARCHAR", "DATE", "DATE", "DATE",
+               "VARCHAR")
+LINE_COLS = ("payment_id", "claim_seq", "line_seq", "code_qualifier", "code", "modifiers",
+             "billed", "paid", "revenue_code", "units", "original_code", "service_date",
+             "service_date_end", "allowed", "line_control", "remark_codes", "source_file")
+LINE_TYPES = ("VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR[]",
+              "DECIMAL(14,2)", "DECIMAL(14,2)", "VARCHAR", "DOUBLE", "VARCHAR", "DATE", "DATE",
+              "DECIMAL(14,2)", "VARCHAR", "VARCHAR[]", "VARCHAR")
+ADJ_COLS = ("payment_id", "claim_seq", "line_seq", "group_code", "carc", "amount", "quantity",
+            "source_file")
+ADJ_TYPES = ("VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "DECIMAL(14,2)", "DOUBLE",
+             "VARCHAR")
+PLB_COLS = ("payment_id", "provider_id", "fiscal_period", "reason_code", "reference",
+            "amount", "source_file")
+PLB_TYPES = ("VARCHAR", "VARCHAR", "DATE", "VARCHAR", "VARCHAR", "DECIMAL(14,2)", "VARCHAR")
+
+
+@dataclass
+class Remittance:
+    """Rows parsed from one 835 file, one list per warehouse table."""
+
+    payments: list[list[object]] = field(default_factory=list)
+    claims: list[list[object]] = field(default_factory=list)
+    lines: list[list[object]] = field(default_factory=list)
+    adjustments: list[list[object]] = field(default_factory=list)
+    provider_adjustments: list[list[object]] = field(default_factory=list)
+
+
+def sniff_x12(head: str) -> bool:
+    """True when text looks like an X12 interchange or a bare ST transaction."""
+    text = head.lstrip("\ufeff \r\n\t")
+    return text.startswith("ISA") or (text.startswith("ST") and "835" in text[:12])
+
+
+def _separators(text: str, path: Path) -> tuple[str, str, str]:
+    if text.startswith("ISA"):
+        elem = text[3]
+        idx, count = 0, 0
+        while count < 16:
+            idx = text.find(elem, idx + 1)
+            if idx < 0:
+                raise IngestError(f"{path}: line 1: truncated ISA header")
+            count += 1
+        comp = text[idx + 1]
+        j = idx + 2
+        while j < len(text) and text[j] == elem:
+            j += 1
+        if j >= len(text):
+            raise IngestError(f"{path}: line 1: no segment terminator after ISA")
+        return elem, comp, text[j]
+    if text.startswith("ST"):
+        return text[2], ":", "~"
+    raise IngestError(f"{path}: line 1: not an X12 file (no ISA or ST segment)")
+
+
+class _Parser:
+    def __init__(self, path: Path, source: str, hash_patient: Callable[[str | None], str | None]):
+        self.path, self.source, self.hash_patient = path, source, hash_patient
+        self.out = Remittance()
+        self.seg_no = 0
+        self.payment: list[object] | None = None
+        self.claim: list[object] | None = None
+        self.line: list[object] | None = None
+        self.claim_seq = 0
+        self.line_seq = 0
+        self.st_count = 0
+
+    # -- value helpers --------------------------------------------------
+    def fail(self, reason: str) -> IngestError:
+        return IngestError(f"{self.path}: segment {self.seg_no}: {reason}")
+
+    def amount(self, value: str, what: str) -> Decimal | None:
+        if not value:
+            return None
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            raise self.fail(f"bad amount '{value}' in {what}") from None
+
+    def number(self, value: str, what: str) -> float | None:
+        amt = self.amount(value, what)
+        return None if amt is None else float(amt)
+
+    def date(self, value: str, what: str) -> dt.date | None:
+        if not value:
+            return None
+        try:
+            if len(value) == 8:
+                return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+            if len(value) == 6:
+                return dt.date(2000 + int(value[:2]), int(value[2:4]), int(value[4:]))
+        except ValueError:
+            pass
+        raise self.fail(f"bad date '{value}' in {what}")
+
+    # -- segments -------------------------------------------------------
+    def run(self, segments: list[list[str]], comp: str) -> Remittance:
+        for els in segments:
+            self.seg_no += 1
+            tag = els[0]
+            handler = getattr(self, f"seg_{tag}", None)
+            if handler is not None:
+                handler(els + [""] * 20, comp)
+        if self.st_count == 0:
+            raise IngestError(f"{self.path}: no ST*835 transaction found")
+        if self.payment is not None:
+            raise IngestError(f"{self.path}: transaction not closed (missing SE segment)")
+        return self.out
+
+    def seg_ST(self, e: list[str], comp: str) -> None:  # noqa: N802
+        if e[1] != "835":
+            raise self.fail(f"transaction set {e[1] or '?'} is not an 835 remittance")
+        self.st_count += 1
+        pid = f"{self.source}#{self.st_count}:{e[2]}"
+        self.payment = [pid, self.source, e[2]] + [None] * 11
+        self.out.payments.append(self.payment)
+        self.claim = self.line = None
+        self.claim_seq = 0
+
+    def _need_payment(self, tag: str) -> list[object]:
+        if self.payment is None:
+            raise self.fail(f"{tag} outside an ST/SE transaction")
+        return self.payment
+
+    def seg_SE(self, e: list[str], comp: str) -> None:  # noqa: N802
+        self._need_payment("SE")
+        self.payment = self.claim = self.line = None
+
+    def seg_BPR(self, e: list[str], comp: str) -> None:  # noqa: N802
+        p = self._need_payment("BPR")
+        p[7], p[8], p[9], p[10] = e[1], self.amount(e[2], "BPR02"), e[3], e[4]
+        p[11] = self.date(e[16], "BPR16")
+
+    def seg_TRN(self, e: list[str], comp: str) -> None:  # noqa: N802
+        self._need_payment("TRN")[12] = e[2]
+
+    def seg_N1(self, e: list[str], comp: str) -> None:  # noqa: N802
+        p = self._need_payment("N1")
+        if e[1] == "PR":
+            p[3], p[4] = e[2], e[4] or None
+        elif e[1] == "PE":
+            p[5], p[6] = e[2], e[4] or None
+
+    def seg_REF(self, e: list[str], comp: str) -> None:  # noqa: N802
+        if self.line is not None and e[1] == "6R":
+            self.line[14] = e[2]
+        elif self.claim is None and self.payment is not None and e[1] == "2U":
+            self.payment[4] = self.payment[4] or e[2]
+
+    def seg_DTM(self, e: list[str], comp: str) -> None:  # noqa: N802
+        q, when = e[1], self.date(e[2], f"DTM*{e[1]}")
+        if self.line is not None and q in ("472", "150"):
+            self.line[11] = when
+        elif self.line is not None and q == "151":
+            self.line[12] = when
+        elif self.claim is not None and q == "050":
+            self.claim[10] = when
+        elif self.claim is not None and q == "232":
+            self.claim[11] = when
+        elif self.claim is not None and q == "233":
+            self.claim[12] = when
+        elif self.claim is None and self.payment is not None and q == "405":
+            self.payment[13] = when
+
+    def seg_CLP(self, e: list[str], comp: str) -> None:  # noqa: N802
+        p = self._need_payment("CLP")
+        if not e[1] or not e[2]:
+            raise self.fail("CLP without claim id or status")
+        self.claim_seq += 1
+        self.line_seq = 0
+        self.line = None
+        self.claim = [p[0], self.claim_seq, e[1], e[2], self.amount(e[3], "CLP03"),
+                      self.amount(e[4], "CLP04"), self.amount(e[5], "CLP05"), e[6] or None,
+                      e[7] or None, None, None, None, None, self.source]
+        self.out.claims.append(self.claim)
+
+    def seg_NM1(self, e: list[str], comp: str) -> None:  # noqa: N802
+        if self.claim is None or e[1] not in ("QC", "IL"):
+            return
+        if e[1] == "IL" and self.claim[9] is not None:
+            return
+        # The member / record id alone, so it hashes like the claims CSV's patient_id.
+        ident = e[9] if e[9].strip() else f"NAME:{e[3]},{e[4]}"
+        self.claim[9] = self.hash_patient(ident)
+
+    def seg_SVC(self, e: list[str], comp: str) -> None:  # noqa: N802
+        if self.claim is None:
+            raise self.fail("SVC outside a claim (no CLP before it)")
+        if not e[1]:
+            raise self.fail("SVC01 (procedure) is empty")
+        proc = _split_composite(e[1], comp)
+        orig = _split_composite(e[6], comp) if e[6] else []
+        units = self.number(e[5], "SVC05")
+        self.line_seq += 1
+        self.line = [self.claim[0], self.claim_seq, self.line_seq, proc[0],
+                     proc[1] if len(proc) > 1 and proc[1] else None,
+                     [m for m in proc[2:6] if m], self.amount(e[2], "SVC02"),
+                     self.amount(e[3], "SVC03"), e[4] or None, 1.0 if units is None else units,
+                     orig[1] if len(orig) > 1 else None, None, None, None, None, [],
+                     self.source]
+        self.out.lines.append(self.line)
+
+    def seg_CAS(self, e: list[str], comp: str) -> None:  # noqa: N802
+        if self.claim is None:
+            raise self.fail("CAS outside a claim")
+        if e[1] not in ("CO", "PR", "OA", "PI", "CR"):
+            raise self.fail(f"CAS group code '{e[1]}' is not CO/PR/OA/PI/CR")
+        line_seq = self.line_seq if self.line is not None else None
+        for k in range(6):
+            reason, amt, qty = e[2 + 3 * k], e[3 + 3 * k], e[4 + 3 * k]
+            if not reason:
+                continue
+            self.out.adjustments.append(
+                [self.claim[0], self.claim_seq, line_seq, e[1], reason,
+                 self.amount(amt, "CAS amount"), self.number(qty, "CAS quantity"),
+                 self.source])
+
+    def seg_LQ(self, e: list[str], comp: str) -> None:  # noqa: N802
+        if self.line is not None and e[2]:
+            self.line[15].append(e[2])  # type: ignore[attr-defined]
+
+    def seg_AMT(self, e: list[str], comp: str) -> None:  # noqa: N802
+        if self.line is not None and e[1] == "B6":
+            self.line[13] = self.amount(e[2], "AMT*B6")
+
+    def seg_PLB(self, e: list[str], comp: str) -> None:  # noqa: N802
+        p = self._need_payment("PLB")
+        period = self.date(e[2], "PLB02")
+        for k in range(6):
+            reason, amt = e[3 + 2 * k], e[4 + 2 * k]
+            if not reason:
+                continue
+            parts = reason.split(comp)
+            self.out.provider_adjustments.append(
+                [p[0], e[1], period, parts[0], parts[1] if len(parts) > 1 else None,
+                 self.amount(amt, "PLB amount"), self.source])
+
+
+def _split_composite(value: str, comp: str) -> list[str]:
+    """Split a composite; some senders use another component separator than ISA16."""
+    if comp in value:
+        return value.split(comp)
+    for alt in (">", ":", "^", "\\"):
+        if alt != comp and alt in value:
+            return value.split(alt)
+    return [value]
+
+
+def parse_835(path: Path, settings: Settings, source: str | None = None) -> Remittance:
+    """Parse an 835 file into table rows; raise IngestError with the segment on bad input."""
+    raw = path.read_bytes()
+    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff \r\n\t")
+    elem, comp, term = _separators(text, path)
+    segments: list[list[str]] = []
+    # With a newline terminator some senders still put '~' at segment starts.
+    strip = "\r\n\t ~" if term in "\r\n" else "\r\n\t "
+    for chunk in text.split(term):
+        seg = chunk.strip(strip)
+        if seg:
+            segments.append(seg.split(elem))
+    parser = _Parser(path, source or path.name, patient_hasher(settings))
+    return parser.run(segments, comp)
+
+
+class X12_835Loader:  # noqa: N801
+    """Loads an X12 835 file into the ``remit_*`` tables."""
+
+    name = "x12_835"
+    table = "remit_lines"
+    tables = ("remit_lines", "remit_claims", "remit_payments", "remit_adjustments",
+              "remit_provider_adjustments")
+
+    def load(self, path: Path, conn: duckdb.DuckDBPyConnection,
+             settings: Settings) -> LoadReport:
+        """Parse then insert all rows of the file in one transaction."""
+        remit = parse_835(path, settings)
+
+        def body(c: duckdb.DuckDBPyConnection, source: str) -> int:
+            bulk_insert(c, "remit_payments", PAYMENT_COLS, PAYMENT_TYPES, remit.payments)
+            bulk_insert(c, "remit_claims", CLAIM_COLS, CLAIM_TYPES, remit.claims)
+            bulk_insert(c, "remit_adjustments", ADJ_COLS, ADJ_TYPES, remit.adjustments)
+            bulk_insert(c, "remit_provider_adjustments", PLB_COLS, PLB_TYPES,
+                        remit.provider_adjustments)
+            n = bulk_insert(c, "remit_lines", LINE_COLS, LINE_TYPES, remit.lines)
+            # Link to a known payer by name or alias (letters and digits compared).
+            c.execute("""UPDATE remit_payments r SET payer_id = (
+                SELECT any_value(p.payer_id) FROM payers p
+                WHERE list_contains(list_transform(list_append(p.aliases, p.name),
+                          lambda a: regexp_replace(upper(a), '[^A-Z0-9]', '', 'g')),
+                      regexp_replace(upper(r.payer_name), '[^A-Z0-9]', '', 'g')))
+                WHERE r.source_file = ?""", [source])
+            return n
+
+        return transactional_load(conn, path, self.name, self.tables, body)

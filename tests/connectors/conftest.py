@@ -1,0 +1,127 @@
+"""Real servers for the edge tests: the FastAPI app under uvicorn on a loopback port, a
+fake Slack Web API, and helpers that sign Slack requests like Slack does."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+import uvicorn
+
+from assistant.settings import Settings
+from connectors.http.app import create_app
+from connectors.http.auth import KeyStore, keys_file
+from tests.connectors.fakes import FakeAssistant, FakeSlackAPI
+
+SIGNING_SECRET = "test-signing-secret"
+VISIBILITY = {
+    "channels": {"CGEN": ["KEYSTONE"], "CNEG": ["KEYSTONE", "NORTHWIND"]},
+    "users": {"UALICE": ["KEYSTONE", "NORTHWIND"], "UBOB": ["KEYSTONE"]},
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "schemathesis: property-based API fuzzing (slower)")
+
+
+class Server:
+    """uvicorn in a background thread on an ephemeral loopback port."""
+
+    def __init__(self, app: Any) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
+                                                    lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@dataclass
+class Stack:
+    """Everything a test talks to."""
+
+    url: str
+    client: httpx.Client
+    assistant: FakeAssistant
+    slack: FakeSlackAPI
+    settings: Settings
+    keys: dict[str, str]
+    ingested: list[list[Path]]
+
+    def auth(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[who]}"}
+
+    def slack_post(self, body: str, content_type: str, ts: int | None = None,
+                   secret: str = SIGNING_SECRET, headers: dict[str, str] | None = None) -> httpx.Response:
+        stamp = str(int(time.time()) if ts is None else ts)
+        sig = "v0=" + hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+        return self.client.post("/slack/events", content=body.encode(), headers={
+            "Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": sig, **(headers or {})})
+
+    def send_event(self, event: dict[str, Any], event_id: str, **kw: Any) -> httpx.Response:
+        body = json.dumps({"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                           "event_id": event_id, "event_time": int(time.time()), "event": event})
+        return self.slack_post(body, "application/json", **kw)
+
+    def send_command(self, text: str, channel: str = "CGEN", user: str = "UALICE") -> httpx.Response:
+        body = urlencode({"token": "x", "team_id": "T1", "channel_id": channel, "channel_name": "general",
+                          "user_id": user, "command": "/parley", "text": text,
+                          "response_url": f"{self.slack.base_url}response", "trigger_id": "t"})
+        return self.slack_post(body, "application/x-www-form-urlencoded")
+
+    def send_action(self, action_id: str, value: str, user: str = "UALICE",
+                    channel: str = "CGEN") -> httpx.Response:
+        payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": user},
+                   "api_app_id": "A1", "token": "x", "channel": {"id": channel},
+                   "container": {"type": "message"}, "trigger_id": "t",
+                   "response_url": f"{self.slack.base_url}response",
+                   "actions": [{"action_id": action_id, "block_id": "b", "value": value,
+                                "type": "button", "action_ts": "1"}]}
+        return self.slack_post(urlencode({"payload": json.dumps(payload)}),
+                               "application/x-www-form-urlencoded")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data = tmp_path_factory.mktemp("parley")
+    slack = FakeSlackAPI()
+    vis = data / "visibility.json"
+    vis.write_text(json.dumps(VISIBILITY))
+    settings = Settings(data_dir=data, environment="test", slack_bot_token="xoxb-test",
+                        slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.base_url,
+                        slack_visibility_file=vis, max_upload_mb=0.05)
+    store = KeyStore(keys_file(settings))
+    keys = {"reader": store.add("rita", "reader"), "negotiator": store.add("ned", "negotiator"),
+            "admin": store.add("ada", "admin"), "scoped": store.add("sam", "reader", ["KEYSTONE"])}
+    ingested: list[list[Path]] = []
+
+    def runner(_: Settings, paths: list[Path]) -> dict[str, Any]:
+        ingested.append(paths)
+        return {"counts": {"ingested": len(paths)}}
+
+    assistant = FakeAssistant()
+    server = Server(create_app(settings, assistant=assistant, ingest_runner=runner))
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        yield Stack(server.url, client, assistant, slack, settings, keys, ingested)
+    server.stop()
+    slack.close()

@@ -1,0 +1,177 @@
+"""Idempotence, replacement, prune and crash-restart of the ingestion job (real stores)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+from assistant.stores.vectors import VectorStore, create_vector_store
+from ingest.job import IngestJob, text_path
+from ingest.ledger import Ledger
+from tests.ingest.helpers import CONTRACT, CountingEmbedder, make_pdf
+
+NOTE = """# Northwind renewal prep — meeting notes
+
+## Their position
+Northwind says their fee schedule is fixed for 2025 and they will not move above 105%.
+
+## Our asks
+Raise the E/M rates to 120% of Medicare and shorten clean-claim payment to 21 days.
+"""
+
+
+def _write_sources(src: Path) -> None:
+    (src / "contract.txt").write_text(CONTRACT)
+    (src / "notes.md").write_text(NOTE)
+    make_pdf(src / "amendment.pdf", [
+        "AMENDMENT NO. 1\nAgreement No. NW-2024-001\nThis Amendment is effective as of "
+        "July 1, 2025.\n2.1 Timely Filing. Provider shall submit claims within one hundred "
+        "twenty (120) days after the date of service."
+    ])
+
+
+def _state(settings: Settings, embedder: CountingEmbedder) -> tuple[set[str], list[tuple]]:
+    store = create_vector_store(settings, embedder)  # type: ignore[arg-type]
+    ids = {c.chunk_id for c in store.iter_all()}
+    ledger = Ledger(settings.ledger_file)
+    rows = sorted((r.path, r.content_hash, r.status, tuple(r.chunk_ids)) for r in ledger.all())
+    ledger.close()
+    return ids, rows
+
+
+def test_second_run_embeds_nothing(settings, embedder, src):  # type: ignore[no-untyped-def]
+    _write_sources(src)
+    first = IngestJob(settings, embedder=embedder).run([src])
+    assert first.count("ingested") == 3
+    assert embedder.embedded == first.to_dict()["chunks"] > 0
+    counter = CountingEmbedder()
+    second = IngestJob(settings, embedder=counter).run([src])  # type: ignore[arg-type]
+    assert second.count("unchanged") == 3
+    assert counter.embedded == 0
+
+
+def test_chunks_carry_metadata_and_offsets(settings, embedder, src):  # type: ignore[no-untyped-def]
+    _write_sources(src)
+    IngestJob(settings, embedder=embedder).run([src])
+    store = create_vector_store(settings, embedder)  # type: ignore[arg-type]
+    chunks = [c for c in store.iter_all() if c.metadata["source_path"].endswith("contract.txt")]
+    full = text_path(settings, chunks[0].metadata["doc_id"]).read_text()
+    for c in chunks:
+        m = c.metadata
+        assert full[m["char_start"]:m["char_end"]] == c.text
+        assert m["doc_type"] == "contract" and m["contract_id"] == "NW-2024-001"
+        assert m["effective_date"] == "2024-01-01" and m["payer_name"].startswith("Northwind")
+    tf = next(c for c in chunks if "ninety (90) days after the date of" in c.text)
+    assert tf.metadata["section"] == "2.1" and tf.metadata["heading"] == "Timely Filing"
+    assert tf.metadata["ct_timely_filing"] is True
+    assert "timely_filing" in tf.metadata["clause_types"].split(",")
+    amendment = next(c for c in store.iter_all() if c.metadata["source_path"].endswith(".pdf"))
+    assert amendment.metadata["doc_type"] == "amendment" and amendment.metadata["page_start"] == 1
+    note = next(c for c in store.iter_all() if c.metadata["source_path"].endswith(".md"))
+    assert note.metadata["doc_type"] == "note"
+
+
+def test_changed_document_is_replaced_without_stale_chunks(settings, embedder, src):  # type: ignore[no-untyped-def]
+    _write_sources(src)
+    IngestJob(settings, embedder=embedder).run([src])
+    (src / "contract.txt").write_text(CONTRACT.replace("ninety (90) days after", "sixty (60) days after"))
+    summary = IngestJob(settings, embedder=embedder).run([src])
+    assert [r.status for r in summary.results if r.path.endswith("contract.txt")] == ["replaced"]
+    store = create_vector_store(settings, embedder)  # type: ignore[arg-type]
+    texts = [c.text for c in store.iter_all() if c.metadata["source_path"].endswith("contract.txt")]
+    assert any("sixty (60) days after" in t for t in texts)
+    assert not any("ninety (90) days after the date" in t for t in texts)
+    hashes = {c.metadata["content_hash"] for c in store.iter_all()
+              if c.metadata["source_path"].endswith("contract.txt")}
+    assert len(hashes) == 1
+
+
+def test_prune_removes_documents_gone_from_source(settings, embedder, src):  # type: ignore[no-untyped-def]
+    _write_sources(src)
+    IngestJob(settings, embedder=embedder).run([src])
+    (src / "notes.md").unlink()
+    kept = IngestJob(settings, embedder=embedder).run([src])
+    assert kept.count("pruned") == 0
+    pruned = IngestJob(settings, embedder=embedder).run([src], prune=True)
+    assert pruned.count("pruned") == 1
+    store = create_vector_store(settings, embedder)  # type: ignore[arg-type]
+    assert not [c for c in store.iter_all() if c.metadata["source_path"].endswith("notes.md")]
+
+
+class _Crash(Exception):
+    pass
+
+
+class _CrashingStore(VectorStore):
+    """The real store that dies at a chosen step, like a killed process."""
+
+    def __init__(self, inner: VectorStore, at: str) -> None:
+        super().__init__(inner.collection, inner.embedder)
+        self.at = at
+
+    def upsert(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.at == "before_upsert":
+            raise _Crash()
+        super().upsert(*args, **kwargs)
+        if self.at == "after_upsert":
+            raise _Crash()
+
+    def delete_doc(self, doc_id, keep_hash=None):  # type: ignore[no-untyped-def]
+        super().delete_doc(doc_id, keep_hash)
+        if self.at == "after_delete" and keep_hash is not None:
+            raise _Crash()
+
+
+@pytest.mark.parametrize("at", ["before_upsert", "after_upsert", "after_delete"])
+def test_crash_then_restart_ends_in_same_state(tmp_path, embedder, src, at):  # type: ignore[no-untyped-def]
+    _write_sources(src)
+    reference = Settings(data_dir=tmp_path / "ref")
+    IngestJob(reference, embedder=embedder).run([src])
+    (src / "contract.txt").write_text(CONTRACT + "\n3.4 Notices. Notices go to the addresses above.\n")
+    IngestJob(reference, embedder=embedder).run([src])
+    expected = _state(reference, embedder)
+
+    crashed = Settings(data_dir=tmp_path / "crash")
+    _write_sources(src)
+    IngestJob(crashed, embedder=embedder).run([src])
+    (src / "contract.txt").write_text(CONTRACT + "\n3.4 Notices. Notices go to the addresses above.\n")
+    real = create_vector_store(crashed, embedder)  # type: ignore[arg-type]
+    with pytest.raises(_Crash):
+        IngestJob(crashed, embedder=embedder, store=_CrashingStore(real, at)).run([src])
+    counter = CountingEmbedder()
+    IngestJob(crashed, embedder=counter).run([src])  # type: ignore[arg-type]
+    ids, rows = _state(crashed, embedder)
+    assert (ids, rows) == expected
+    if at != "before_upsert":
+        assert counter.embedded == 0  # chunks already in the store are not embedded again
+
+
+def test_contract_terms_rows_and_amendment_history(settings, embedder, src):  # type: ignore[no-untyped-def]
+    from assistant.stores.warehouse import open_warehouse
+
+    _write_sources(src)
+    IngestJob(settings, embedder=embedder).run([src])
+    conn = open_warehouse(settings, read_only=True)
+    rows = conn.execute(
+        "SELECT term, value_num, value_text, effective_from, contract_id, chunk_id, quote "
+        "FROM contract_terms ORDER BY term, effective_from").fetchall()
+    conn.close()
+    terms = {}
+    for term, num, text, eff, cid, chunk_id, quote in rows:
+        terms.setdefault(term, []).append((num, text, str(eff), cid))
+        assert chunk_id and quote
+    assert terms["timely_filing_days"] == [
+        (90.0, "90", "2024-01-01", "NW-2024-001"), (120.0, "120", "2025-07-01", "NW-2024-001")]
+    assert terms["termination_without_cause_days"][0][0] == 120.0
+    assert terms["non_renewal_notice_days"][0][0] == 90.0
+    assert terms["initial_term_months"][0][0] == 36.0
+    assert terms["renewal_term_months"][0][0] == 12.0
+    assert terms["auto_renewal"][0][1] == "true"
+    assert terms["clean_claim_payment_days"][0][0] == 30.0
+    assert terms["appeal_window_days"][0][0] == 60.0
+    assert terms["prompt_pay_interest_pct"][0][0] == 12.0
+    assert terms["fee_schedule_basis"][0][1] == "110% of Medicare 2024"
+    assert terms["payer_amendment_notice_days"][0][0] == 45.0
+    assert terms["effective_date"][0][1] == "2024-01-01"

@@ -1,0 +1,82 @@
+"""Hybrid retriever over a small ingested corpus (real Chroma, real embeddings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from assistant.retrieval import build_where, create_retriever, tokenize
+from assistant.settings import Settings
+from ingest.job import IngestJob
+from tests.ingest.helpers import CONTRACT, CountingEmbedder
+
+OTHER = CONTRACT.replace("Northwind Health Plan, Inc.", "Keystone Mutual").replace(
+    "NW-2024-001", "KS-7").replace("January 1, 2024", "March 1, 2026").replace(
+    "ninety (90) days after", "one hundred eighty (180) days after")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("retrieval")
+    src = root / "src"
+    src.mkdir()
+    (src / "northwind.txt").write_text(CONTRACT)
+    (src / "keystone.txt").write_text(OTHER)
+    (src / "notes.md").write_text("# Call notes\n\nKeystone hinted at a 3% increase in 2026.\n")
+    settings = Settings(data_dir=root / "data")
+    IngestJob(settings, embedder=CountingEmbedder()).run([src])  # type: ignore[arg-type]
+    return settings
+
+
+def test_hybrid_search_finds_the_clause(corpus: Settings) -> None:
+    r = create_retriever(corpus, embedder=CountingEmbedder())  # type: ignore[arg-type]
+    hits = r.search("What is the timely filing limit?", k=3)
+    assert hits[0].section == "2.1" and "timely_filing" in hits[0].clause_types
+    h = hits[0]
+    assert h.title and h.source_path.endswith(".txt") and h.page_start == 1
+    full = Path(corpus.data_dir / "texts" / f"{h.doc_id}.txt").read_text()
+    assert full[h.char_start:h.char_end] == h.text
+    assert hits[0].score >= hits[-1].score
+
+
+def test_filters(corpus: Settings) -> None:
+    r = create_retriever(corpus, embedder=CountingEmbedder())  # type: ignore[arg-type]
+    notes = r.search("increase", k=5, doc_types=["note"])
+    assert notes and all(h.doc_type == "note" for h in notes)
+    gl = r.search("which state law applies", k=5, clause_types=["governing_law"])
+    assert gl and all("governing_law" in h.clause_types for h in gl)
+    early = r.search("timely filing", k=10, as_of=dt.date(2025, 1, 1))
+    assert early and all(h.effective_date is None or h.effective_date <= "2025-01-01" for h in early)
+    assert not any("180" in h.text for h in early)
+
+
+def test_get_chunk_and_empty_query(corpus: Settings) -> None:
+    r = create_retriever(corpus, embedder=CountingEmbedder())  # type: ignore[arg-type]
+    hit = r.search("appeal a denial", k=1)[0]
+    assert r.get_chunk(hit.chunk_id).text == hit.text  # type: ignore[union-attr]
+    assert r.get_chunk("nope") is None
+    assert r.search("   ") == []
+
+
+def test_bm25_refreshes_when_collection_changes(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("1.1 Audit. Payer may audit the books and records yearly.\n")
+    IngestJob(settings, embedder=CountingEmbedder()).run([src])  # type: ignore[arg-type]
+    r = create_retriever(settings, embedder=CountingEmbedder())  # type: ignore[arg-type]
+    assert r.search("zyxomatic", k=1)[0].text.startswith("1.1 Audit")
+    (src / "b.txt").write_text("2.1 Zyxomatic clause. The zyxomatic procedure needs approval.\n")
+    IngestJob(settings, embedder=CountingEmbedder()).run([src])  # type: ignore[arg-type]
+    assert "zyxomatic" in r.search("zyxomatic", k=1)[0].text
+
+
+def test_where_and_tokenize() -> None:
+    assert build_where(None, None, None, None) is None
+    w = build_where(["p1"], ["timely_filing", "appeals"], None, 20250101)
+    assert w == {"$and": [{"payer_id": {"$in": ["p1"]}},
+                          {"$or": [{"ct_timely_filing": True}, {"ct_appeals": True}]},
+                          {"effective_ord": {"$lte": 20250101}}]}
+    assert tokenize("Section 7.2: 90 days") == ["section", "7.2", "90", "days"]
