@@ -6,6 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.engines.formatting import section_ref
+
+TRACE_SKIP = {"as_of", "tolerance", "basis", "default_clean_claim_days", "prep_lead_days",
+              "target", "medicare_locality", "retained_revenue_ratio"}
+
 
 class Citation(BaseModel):
     """A quoted clause or passage with where it stands."""
@@ -60,7 +65,7 @@ class Answer(BaseModel):
                     for p in (
                         c.document,
                         f"p. {c.page}" if c.page else "",
-                        f"§ {c.section}" if c.section else "",
+                        section_ref(c.section),
                     )
                     if p
                 )
@@ -70,7 +75,11 @@ class Answer(BaseModel):
             lines.append("**Figures from**")
             seen: set[str] = set()
             for f in self.figures:
-                filt = ", ".join(f"{k}={v}" for k, v in f.filters.items() if v not in (None, ""))
+                filt = ", ".join(
+                    f"{k}={v}" for k, v in f.filters.items()
+                    if v not in (None, "", [], {}) and k not in TRACE_SKIP
+                    and not isinstance(v, dict | list)
+                )
                 key = f"{f.tool}({filt})"
                 if key not in seen:
                     seen.add(key)

@@ -50,3 +50,13 @@ def term_value(value: Any, unit: str | None) -> str:
     if unit == "percent":
         return f"{float(value):g}% per year"
     return str(value)
+
+
+def section_ref(section: str | None) -> str:
+    """'§ 4.3' for a bare number; headings that already say Section/§/Article as they are."""
+    if not section:
+        return ""
+    s = section.strip()
+    if s[0].isdigit():
+        return f"§ {s}"
+    return s

@@ -60,6 +60,11 @@ OTHER_PRACTICE_RE = re.compile(
     r"|\bpractice across town\b", re.I)
 
 
+EXPLICIT_CLAUSE_RE = re.compile(
+    r"\b(clause|section|provision|language|say|says|quote|wording|require[sd]?|limit|notice"
+    r"|deadline|window|allowed to|contract terms?)\b", re.I)
+
+
 @dataclass
 class Route:
     """The intents chosen for a question and why."""
@@ -113,6 +118,9 @@ def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
         cues.remove("clause")
     if "brief" in cues:
         cues = ["brief"]
+    analytic = set(cues) - {"clause", "brief"}
+    if analytic and "clause" in cues and not EXPLICIT_CLAUSE_RE.search(question):
+        cues.remove("clause")
     if "walkaway" in cues and "clause" in cues and not re.search(r"notice|clause|say", question, re.I):
         cues.remove("clause")
     if "timeliness" in cues and "clause" in cues and not re.search(

@@ -138,7 +138,7 @@ class Writer:
                 quote = normalise_ws(best_sentences(c["text"], q, ct))
                 where = ", ".join(x for x in (
                     c["document"], f"p. {c['page']}" if c.get("page") else "",
-                    f"§ {c['section']}" if c.get("section") else "") if x)
+                    fmt.section_ref(c.get("section"))) if x)
                 prefix = "" if payer_name in by_payer else f"**{payer_name}** — "
                 note = " (this passage contains text addressed to an AI; treated as data)" if c.get(
                     "suspicious") else ""
