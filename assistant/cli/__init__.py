@@ -53,7 +53,7 @@ def create_cli() -> typer.Typer:
         from assistant.settings import get_settings
 
         logging.basicConfig(
-            level=logging.INFO if verbose else logging.WARNING,
+            level=logging.DEBUG if verbose else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         overrides: dict[str, object] = {}
@@ -84,23 +84,41 @@ def parse_date_arg(value: str, name: str) -> dt.date:
         raise InputError(f"{name} must be a date like 2026-11-27, not '{value}'") from None
 
 
+def _click_exceptions() -> list[object]:
+    """click's exception modules: the real one and the copy vendored by newer Typer."""
+    modules: list[object] = [click.exceptions]
+    try:
+        from typer._click import exceptions as vendored  # type: ignore[import-not-found]
+
+        modules.append(vendored)
+    except ImportError:
+        pass
+    return modules
+
+
+def _classes(name: str) -> tuple[type[BaseException], ...]:
+    return tuple(getattr(m, name) for m in _click_exceptions() if hasattr(m, name))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, one-line errors, never a traceback."""
+    usage_error, abort, exit_, click_exc = (
+        _classes("UsageError"), _classes("Abort"), _classes("Exit"), _classes("ClickException"))
     command = typer.main.get_command(create_cli())
     try:
         result = command.main(args=argv, prog_name="parley", standalone_mode=False)
-    except click.exceptions.UsageError as exc:
-        message = exc.format_message().replace("\n", " ")
+    except usage_error as exc:
+        message = exc.format_message().replace("\n", " ")  # type: ignore[attr-defined]
         print(f"parley: {message} (see 'parley --help')", file=sys.stderr)
         return 2
-    except click.exceptions.Abort:
+    except abort:
         print("parley: aborted", file=sys.stderr)
         return 130
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.ClickException as exc:
-        print(f"parley: {exc.format_message()}", file=sys.stderr)
-        return exc.exit_code
+    except exit_ as exc:
+        return int(exc.exit_code)  # type: ignore[attr-defined]
+    except click_exc as exc:
+        print(f"parley: {exc.format_message()}", file=sys.stderr)  # type: ignore[attr-defined]
+        return int(exc.exit_code)  # type: ignore[attr-defined]
     except ParleyError as exc:
         print(f"parley: {exc.user_message}", file=sys.stderr)
         return exc.exit_code
@@ -109,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception:
         ref = uuid.uuid4().hex[:8]
-        log.error("unexpected error ref=%s", ref, exc_info=True)
+        log.debug("unexpected error ref=%s", ref, exc_info=True)
         print(
             f"parley: unexpected internal error (ref {ref}); rerun with -v for details",
             file=sys.stderr,

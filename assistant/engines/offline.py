@@ -62,7 +62,7 @@ class OfflineChatModel(BaseChatModel):
     def _plan(self, question: str, as_of: dt.date, history: list[PriorTurn]) -> AIMessage:
         plan = self.planner.plan(question, as_of, history)
         if plan.refusal:
-            known = ", ".join(self.known_payers())
+            known = ", ".join(self.known_payers()) or "none yet (run 'parley ingest' on your data)"
             return AIMessage(content=refusal_text(plan.refusal, detail=plan.detail or "", known=known),
                              response_metadata={"refusal": plan.refusal})
         if not plan.calls:
