@@ -51,8 +51,20 @@ def main() -> None:
     if sample is None:
         sample = work / "sample"
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "assistant", "sample", "--out", str(sample),
-                        "--claims", str(args.claims), "--force"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "assistant",
+                "sample",
+                "--out",
+                str(sample),
+                "--claims",
+                str(args.claims),
+                "--force",
+            ],
+            check=True,
+        )
         print(f"generate {args.claims:,} lines: {time.perf_counter() - t:.1f}s")
     truth = json.loads((sample / "ground_truth.json").read_text())
     as_of = dt.date.fromisoformat(truth["reference_date"])
@@ -77,8 +89,10 @@ def main() -> None:
         t = time.perf_counter()
         lines = sum(load_file(p, conn, settings).rows_loaded for p in files)
         secs = time.perf_counter() - t
-        print(f"835: {len(files)} files, {lines:,} service lines in {secs:.1f}s = "
-              f"{lines / secs:,.0f} lines/s")
+        print(
+            f"835: {len(files)} files, {lines:,} service lines in {secs:.1f}s = "
+            f"{lines / secs:,.0f} lines/s"
+        )
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.analytics.conftest import insert_terms
 
@@ -101,25 +115,32 @@ def main() -> None:
     from assistant.analytics.variance import VarianceParams, reimbursement_variance
     from assistant.analytics.walkaway import WalkawayParams, walkaway_impact
 
-    proposal = Proposal(items=[ProposalItem(kind="pct_increase", value=6, category="em"),
-                               ProposalItem(kind="pct_of_medicare", value=105,
-                                            category="imaging")])
+    proposal = Proposal(
+        items=[
+            ProposalItem(kind="pct_increase", value=6, category="em"),
+            ProposalItem(kind="pct_of_medicare", value=105, category="imaging"),
+        ]
+    )
     q = resolve_period("2026Q2", as_of)
     calls: dict[str, Callable[[Any], Any]] = {
         "compare_rates": lambda c: compare_rates(c, RateParams(as_of=as_of)),
         "compare_rates(code)": lambda c: compare_rates(c, RateParams(as_of=as_of, code="99214")),
         "reimbursement_variance": lambda c: reimbursement_variance(c, VarianceParams()),
         "reimbursement_variance(payer,code)": lambda c: reimbursement_variance(
-            c, VarianceParams(payer="KHP", code="99214")),
+            c, VarianceParams(payer="KHP", code="99214")
+        ),
         "denial_analysis": lambda c: denial_analysis(c, DenialParams()),
         "denial_analysis(payer,quarter)": lambda c: denial_analysis(
-            c, DenialParams(payer="NWM", period=q)),
+            c, DenialParams(payer="NWM", period=q)
+        ),
         "payment_timeliness": lambda c: payment_timeliness(c, TimelinessParams()),
         "payer_mix": lambda c: payer_mix(c, MixParams()),
         "walkaway_impact": lambda c: walkaway_impact(
-            c, WalkawayParams(payer="BSH", as_of=as_of, retention_share=0.3)),
+            c, WalkawayParams(payer="BSH", as_of=as_of, retention_share=0.3)
+        ),
         "model_counteroffer": lambda c: model_counteroffer(
-            c, CounterofferParams(payer="KHP", proposal=proposal, as_of=as_of)),
+            c, CounterofferParams(payer="KHP", proposal=proposal, as_of=as_of)
+        ),
         "contract_deadlines": lambda c: contract_deadlines(c, DeadlineParams(as_of=as_of)),
     }
     ro = open_warehouse(settings, read_only=True)

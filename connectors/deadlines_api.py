@@ -17,8 +17,13 @@ log = logging.getLogger("parley.deadlines")
 UNAVAILABLE = "Deadlines are not available yet."
 
 
-def upcoming(settings: Settings, assistant: Any, as_of: dt.date | None, within_days: int | None,
-             allowed_payers: list[str] | None) -> list[dict[str, Any]]:
+def upcoming(
+    settings: Settings,
+    assistant: Any,
+    as_of: dt.date | None,
+    within_days: int | None,
+    allowed_payers: list[str] | None,
+) -> list[dict[str, Any]]:
     """Contracts whose notice deadline falls within the window, limited to
     ``allowed_payers`` when given (rows as JSON-ready dicts with ``payer_name``)."""
     try:
@@ -29,9 +34,11 @@ def upcoming(settings: Settings, assistant: Any, as_of: dt.date | None, within_d
     deps = getattr(assistant, "deps", None)
     if deps is None:
         raise ConfigError(UNAVAILABLE)
-    params = DeadlineParams(as_of=as_of or settings.today(),
-                            within_days=within_days or settings.deadline_window_days,
-                            prep_lead_days=settings.prep_lead_days)
+    params = DeadlineParams(
+        as_of=as_of or settings.today(),
+        within_days=within_days or settings.deadline_window_days,
+        prep_lead_days=settings.prep_lead_days,
+    )
     conn = deps.warehouse_factory()
     try:
         result = contract_deadlines(conn, params)

@@ -30,7 +30,9 @@ BODY: dict[str, list[str]] = {
     ],
     "termination_without_cause": [
         r"\bwithout\s+cause\b",
-        r"\bfor\s+(?:any\s+reason\s+or\s+no\s+reason|convenience|any\s+reason)\b",
+        r"\bterminat\w*\b[^.]{0,150}\bfor\s+(?:any\s+reason|no\s+reason|convenience)\b",
+        r"\bfor\s+(?:any\s+reason|no\s+reason|convenience)\b[^.]{0,80}\bterminat",
+        r"\bmay\s+terminate\b[^.]{0,80}\bat\s+any\s+time\b",
         r"\bterminat\w*\b[^.]{0,120}\bat\s+any\s+time\b[^.]{0,80}\b(?:notice|days)\b",
         r"\bat\s+any\s+time\b[^.]{0,80}\bterminat\w*\b[^.]{0,120}\bprior\s+written\s+notice\b",
     ],
@@ -114,16 +116,16 @@ BODY: dict[str, list[str]] = {
     ],
     "assignment": [
         r"\b(?:may|shall)\s+not\s+(?:\w+\s+){0,3}assign\w*\b",
-        r"\bassign\w*\b[^.]{0,160}\bwithout\s+(?:the\s+)?(?:prior\s+)?(?:express\s+)?written\s+consent",
+        r"\bassign\w*\b[^.]{0,160}\bwithout\s+(?:the\s+)?[^.]{0,40}?(?:prior[,\s]+)?(?:express\s+)?written\s+(?:consent|approval)",
         r"\bno\s+assignment\b|\bnon-?assignable\b|\bnot\s+(?:be\s+)?assignable\b",
         r"\bassignment\s+(?:of\s+this\s+agreement|in\s+violation)\b",
-        r"\bchange\s+(?:of|in)\s+control\b",
+        r"\b(?:neither|no)\s+party\b[^.]{0,40}\b(?:may|shall|will)\s+(?:\w+\s+){0,2}assign",
     ],
     "governing_law": [
         r"\bgoverned\s+by\b[^.]{0,80}\blaws?\b",
         r"\bgoverning\s+law\b|\bchoice\s+of\s+law\b",
         r"\bconstrued\s+(?:and\s+\w+\s+)?in\s+accordance\s+with\s+the\s+laws?\b",
-        r"\blaws?\s+of\s+the\s+state\s+of\b",
+        r"\b(?:governed|construed|interpreted)\b[^.]{0,120}\blaws?\s+of\b",
     ],
     "audit_rights": [
         r"\baudit\w*\b[^.]{0,160}\b(?:books|records|accounts)\b",

@@ -192,7 +192,7 @@ class IngestJob:
         except Exception:  # a parser bug must not stop the batch
             log.warning("unexpected parse failure for %s", path, exc_info=True)
             return self._fail(sf, ledger, "could not be parsed (unexpected parser error)")
-        tags = [tag_clauses(c.text, " ".join((c.heading, c.context))) for c in chunks]
+        tags = [tag_clauses(c.text, c.heading) for c in chunks]
         ids = [f"{sf.doc_id}-{content_hash[:12]}-{c.index:04d}" for c in chunks]
         existing = self.store.existing_ids(ids)
         todo = [i for i, cid in enumerate(ids) if cid not in existing]

@@ -84,12 +84,12 @@ def doc_type_of(path: Path, doc: ParsedDoc, head: str) -> str:
         return "email"
     name = path.stem.lower()
     lead = head[:400].lower()
+    if doc.format == "markdown" or re.search(r"\bnotes?\b|\bminutes\b|\bmeeting\b|\bcall\b", name):
+        return "note"
     if "amendment" in name or re.search(r"\bamendment\b", lead):
         return "amendment"
     if re.search(r"\b(exhibit|schedule|attachment)\b", name):
         return "exhibit"
-    if doc.format == "markdown" or re.search(r"\bnotes?\b|\bminutes\b|\bmeeting\b", name):
-        return "note"
     return "contract"
 
 
@@ -108,7 +108,7 @@ def title_of(path: Path, doc: ParsedDoc) -> str:
 
 def match_payer(text: str, payers: list[PayerRef]) -> PayerRef | None:
     """The payer whose name or alias appears earliest in the document's opening."""
-    head = text[:5000].lower()
+    head = text[:6000].lower()
     best: tuple[int, int, PayerRef] | None = None
     for p in payers:
         for name in [p.name, *p.aliases]:
@@ -135,7 +135,8 @@ def describe(path: Path, doc: ParsedDoc, payers: list[PayerRef]) -> DocMeta:
     """Build the document metadata."""
     head = doc.text[:6000]
     meta = DocMeta(title=title_of(path, doc), doc_type=doc_type_of(path, doc, head))
-    payer = match_payer(head + " " + meta.title, payers)
+    stem = re.sub(r"[_\-.]+", " ", path.stem)
+    payer = match_payer(head + "\n" + meta.title + "\n" + stem, payers)
     if payer is not None:
         meta.payer_id, meta.payer_name = payer.payer_id, payer.name
     else:

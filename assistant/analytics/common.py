@@ -125,3 +125,18 @@ def resolve_inputs(conn: duckdb.DuckDBPyConnection, payer: str | None = None,
 def payer_names(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """payer_id → display name for every payer in the payers table."""
     return dict(conn.execute("SELECT payer_id, name FROM payers").fetchall())
+
+
+def claim_facts_source(conn: duckdb.DuckDBPyConnection) -> str:
+    """``claim_facts`` when it is up to date with claim_lines, else its defining query
+    (rows written to claim_lines without ``refresh_expected`` are still counted)."""
+    from assistant.stores.warehouse import CLAIM_FACTS_SQL
+
+    fresh = scalar(conn, """SELECT (SELECT count(*) FROM claim_lines)
+        = (SELECT coalesce(sum(lines), 0) FROM claim_facts)
+        AND NOT EXISTS (SELECT 1 FROM claim_lines WHERE claim_key IS NULL)""")
+    if fresh:
+        return "claim_facts"
+    sql = CLAIM_FACTS_SQL.replace("l.claim_key", "coalesce(l.claim_key, hash(l.claim_id))")
+    sql = sql.replace("l.patient_key", "coalesce(l.patient_key, hash(l.patient_hash))")
+    return f"({sql})"

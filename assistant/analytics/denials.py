@@ -4,6 +4,7 @@ their CARC descriptions; pattern changes (a quarter departing from its trailing 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import duckdb
 from pydantic import BaseModel
@@ -84,60 +85,75 @@ class DenialResult(AnalyticsResult):
 
 
 def denial_analysis(conn: duckdb.DuckDBPyConnection, params: DenialParams) -> DenialResult:
-    """Denial rates, top reasons and pattern changes over the filtered claim lines."""
+    """Denial rates, top reasons and pattern changes over the filtered claim lines.
+
+    One scan builds a payer x code x reason x month cube; every breakdown is summed from it.
+    """
     payer_id, code = resolve_inputs(conn, params.payer, params.code)
     where, p = line_where(payer_id, code, params.period)
-    base = f"WITH l AS (SELECT *, status = 'denied' AS den FROM claim_lines WHERE {where})"
+    cube = rows(conn, f"""SELECT payer_id, code, CASE WHEN status = 'denied' THEN group_code
+        END AS grp, CASE WHEN status = 'denied' THEN carc END AS carc,
+        date_trunc('month', date_of_service) AS month, count(*) AS n,
+        count(*) FILTER (status = 'denied') AS d,
+        coalesce(sum(billed) FILTER (status = 'denied'), 0) AS b
+        FROM claim_lines WHERE {where} GROUP BY ALL""", p)
+    for c in cube:
+        m = c["month"]
+        c["month"] = m.strftime("%Y-%m")
+        c["qk"] = m.year * 10 + (m.month - 1) // 3 + 1
 
-    def by(expr: str, limit: int | None = None, denied_only: bool = False) -> list[DenialRate]:
-        having = "HAVING count(*) FILTER (den) > 0" if denied_only else ""
-        order = "denied DESC" if limit else "1"
-        data = rows(conn, base + f""" SELECT {expr} AS key, count(*) AS n,
-            count(*) FILTER (den) AS denied, coalesce(sum(billed) FILTER (den), 0) AS billed
-            FROM l GROUP BY 1 {having} ORDER BY {order}{f' LIMIT {int(limit)}' if limit else ''}""",
-            p)
-        return [DenialRate(key=str(d["key"]), lines=d["n"], denied_lines=d["denied"],
-                           denial_rate=round(100 * d["denied"] / d["n"], 2) if d["n"] else 0,
-                           denied_billed=money(d["billed"])) for d in data]
+    def by(key: str, limit: int | None = None, denied_only: bool = False) -> list[DenialRate]:
+        acc: dict[str, list[float]] = {}
+        for c in cube:
+            k = str(c[key]) if c[key] is not None else "none"
+            a = acc.setdefault(k, [0, 0, 0.0])
+            a[0] += c["n"]
+            a[1] += c["d"]
+            a[2] += float(c["b"])
+        out = [DenialRate(key=k, lines=int(a[0]), denied_lines=int(a[1]),
+                          denial_rate=round(100 * a[1] / a[0], 2) if a[0] else 0,
+                          denied_billed=money(a[2]))
+               for k, a in acc.items() if a[1] > 0 or not denied_only]
+        if limit:
+            return sorted(out, key=lambda r: (-r.denied_lines, r.key))[:limit]
+        return sorted(out, key=lambda r: r.key)
 
-    tot = rows(conn, base + " SELECT count(*) AS n, count(*) FILTER (den) AS d FROM l", p)[0]
-    reasons = rows(conn, base + """ SELECT l.group_code, l.carc, c.description,
-        count(*) AS n FROM l LEFT JOIN carc_codes c ON c.code = l.carc WHERE den
-        GROUP BY ALL ORDER BY n DESC, l.carc LIMIT ?""", p + [params.top_n])
-    denied = int(tot["d"])
-    top = [DenialReason(group_code=r["group_code"], carc=r["carc"], description=r["description"],
-                        denied_lines=r["n"],
-                        share_of_denials=round(100 * r["n"] / denied, 2) if denied else 0)
-           for r in reasons]
+    n_lines = sum(c["n"] for c in cube)
+    denied = sum(c["d"] for c in cube)
+    reasons: dict[tuple[str | None, str | None], int] = {}
+    for c in cube:
+        if c["d"]:
+            reasons[(c["grp"], c["carc"])] = reasons.get((c["grp"], c["carc"]), 0) + c["d"]
+    descs = dict(conn.execute("SELECT code, description FROM carc_codes").fetchall())
+    ranked = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0][1] or ""))[:params.top_n]
+    top = [DenialReason(group_code=g, carc=r, description=descs.get(r) if r else None,
+                        denied_lines=n,
+                        share_of_denials=round(100 * n / denied, 2) if denied else 0)
+           for (g, r), n in ranked]
     filters = {"payer_id": payer_id, "code": code, **period_filters(params.period)}
     return DenialResult(
-        function="denial_analysis", filters=filters, row_count=int(tot["n"]),
-        lines=int(tot["n"]), denied_lines=denied,
-        denial_rate=round(100 * denied / tot["n"], 2) if tot["n"] else 0.0,
+        function="denial_analysis", filters=filters, row_count=n_lines,
+        lines=n_lines, denied_lines=denied,
+        denial_rate=round(100 * denied / n_lines, 2) if n_lines else 0.0,
         by_payer=by("payer_id"), by_code=by("code", limit=50, denied_only=True),
-        by_group=by("coalesce(group_code, 'none')", denied_only=True),
-        by_month=by("strftime(date_of_service, '%Y-%m')"), top_reasons=top,
-        changes=_changes(conn, base, p, params))
+        by_group=by("grp", denied_only=True), by_month=by("month"), top_reasons=top,
+        changes=_changes(cube, descs, params))
 
 
-def _changes(conn: duckdb.DuckDBPyConnection, base: str, p: list, params: DenialParams
+def _changes(cube: list[dict[str, Any]], descs: dict[str, str], params: DenialParams
              ) -> list[DenialChange]:
-    data = rows(conn, base + """ SELECT payer_id,
-        year(date_of_service) * 10 + quarter(date_of_service) AS qk, NULL AS carc,
-        count(*) AS dn FROM l WHERE den GROUP BY ALL
-        UNION ALL SELECT payer_id, year(date_of_service) * 10 + quarter(date_of_service),
-        carc, count(*) FROM l WHERE den AND carc IS NOT NULL GROUP BY ALL""", p)
-    quarters = rows(conn, base + """ SELECT DISTINCT payer_id,
-        year(date_of_service) * 10 + quarter(date_of_service) AS qk, count(*) AS n
-        FROM l GROUP BY ALL ORDER BY qk""", p)
-    lines_by = {(r["payer_id"], r["qk"]): r["n"] for r in quarters}
-    qkeys: dict[str, list[int]] = {}
-    for r in quarters:
-        qkeys.setdefault(r["payer_id"], []).append(r["qk"])
+    lines_by: dict[tuple[str, int], int] = {}
     counts: dict[tuple[str, str | None], dict[int, int]] = {}
-    for r in data:
-        counts.setdefault((r["payer_id"], r["carc"]), {})[r["qk"]] = r["dn"]
-    descs = dict(conn.execute("SELECT code, description FROM carc_codes").fetchall())
+    for c in cube:
+        key = (c["payer_id"], c["qk"])
+        lines_by[key] = lines_by.get(key, 0) + c["n"]
+        if c["d"]:
+            for carc in (None, c["carc"]) if c["carc"] is not None else (None,):
+                by_q = counts.setdefault((c["payer_id"], carc), {})
+                by_q[c["qk"]] = by_q.get(c["qk"], 0) + c["d"]
+    qkeys: dict[str, list[int]] = {}
+    for payer, qk in sorted(lines_by):
+        qkeys.setdefault(payer, []).append(qk)
     out: list[DenialChange] = []
     for (payer, carc), by_q in counts.items():
         ks = sorted(qkeys.get(payer, []))

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from assistant.analytics.common import (
     AnalyticsResult,
+    claim_facts_source,
     line_where,
     money,
     payer_names,
@@ -69,23 +70,28 @@ class MixResult(AnalyticsResult):
 def payer_mix(conn: duckdb.DuckDBPyConnection, params: MixParams) -> MixResult:
     """Volume, patients, revenue and cost coverage per payer."""
     payer_id, _ = resolve_inputs(conn, params.payer, None)
-    where, p = line_where(None, None, params.period, alias="l")
-    base = f"""WITH l AS (SELECT l.*, k.cost AS unit_cost FROM claim_lines l
-               LEFT JOIN costs k USING (code) WHERE {where})"""
-    data = rows(conn, base + """ SELECT payer_id, count(*) AS lines,
-        count(DISTINCT claim_id) AS claims, count(DISTINCT patient_hash) AS patients,
-        sum(billed) AS billed, sum(allowed) AS allowed, sum(paid) AS paid,
-        count(*) FILTER (status = 'denied') AS denied,
-        sum(unit_cost * units) AS cost FROM l GROUP BY payer_id ORDER BY paid DESC""", p)
-    tot = rows(conn, base + """ SELECT count(*) AS lines, count(DISTINCT claim_id) AS claims,
-        count(DISTINCT patient_hash) AS patients, sum(paid) AS paid FROM l""", p)[0]
+    src = claim_facts_source(conn)
+    where, p = line_where(None, None, params.period, date_col="claim_date")
+    # Per-claim facts: a claim counts in the period of its first date of service.
+    data = rows(conn, f"""SELECT payer_id, sum(lines) AS lines, count(*) AS claims,
+        count(DISTINCT patient_key) AS patients, sum(billed) AS billed,
+        sum(allowed) AS allowed, sum(paid) AS paid, sum(denied_lines) AS denied,
+        sum(cost) AS cost FROM {src} f WHERE {where} GROUP BY payer_id
+        ORDER BY paid DESC""", p)
+    tot = rows(conn, f"""SELECT coalesce(sum(lines), 0) AS lines, count(*) AS claims,
+        count(DISTINCT patient_key) AS patients, sum(paid) AS paid FROM {src} f
+        WHERE {where}""", p)[0]
+    lwhere, p = line_where(None, None, params.period, alias="l")
+    base = f"""WITH l AS (SELECT l.code, l.units, l.paid, l.payer_id, k.cost AS unit_cost
+               FROM claim_lines l JOIN costs k USING (code) WHERE {lwhere})"""
     names = payer_names(conn)
     claims_total = sum(d["claims"] for d in data) or 1
     paid_total = float(tot["paid"] or 0) or 1.0
     payers = [PayerVolume(
         payer_id=d["payer_id"], payer_name=names.get(d["payer_id"], d["payer_id"]),
-        lines=d["lines"], claims=d["claims"], patients=d["patients"], billed=money(d["billed"]),
-        allowed=money(d["allowed"]), paid=money(d["paid"]), denied_lines=d["denied"],
+        lines=int(d["lines"]), claims=d["claims"], patients=d["patients"],
+        billed=money(d["billed"]),
+        allowed=money(d["allowed"]), paid=money(d["paid"]), denied_lines=int(d["denied"]),
         share_of_claims=round(100 * d["claims"] / claims_total, 2),
         share_of_paid=round(100 * float(d["paid"] or 0) / paid_total, 2),
         cost=money(d["cost"]),

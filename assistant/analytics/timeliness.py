@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from assistant.analytics.common import (
     AnalyticsResult,
+    claim_facts_source,
     line_where,
     money,
     period_filters,
@@ -64,15 +65,23 @@ class TimelinessResult(AnalyticsResult):
 
 
 def _term_sql(term: str) -> str:
+    """Validity ranges [tf, tt) of one numeric term per payer (amendments end earlier rows).
+
+    A range join on a handful of term rows is much faster here than DuckDB's ASOF join.
+    """
     return f"""SELECT payer_id, coalesce(effective_from, DATE '1900-01-01') AS tf,
-               value_num AS v FROM contract_terms WHERE term = '{term}' AND value_num IS NOT NULL"""
+               lead(coalesce(effective_from, DATE '1900-01-01'), 1, DATE '9999-12-31')
+                   OVER (PARTITION BY payer_id ORDER BY effective_from NULLS FIRST) AS tt,
+               value_num AS v
+               FROM contract_terms WHERE term = '{term}' AND value_num IS NOT NULL"""
 
 
 def payment_timeliness(conn: duckdb.DuckDBPyConnection,
                        params: TimelinessParams) -> TimelinessResult:
     """Days to pay per claim; the clean-claim term in force on the received date applies."""
     payer_id, _ = resolve_inputs(conn, params.payer, None)
-    start_col = "received_date" if params.basis == "received" else "submitted_date"
+    start_col = "t_received" if params.basis == "received" else "t_submitted"
+    src = claim_facts_source(conn)
     where, p = line_where(payer_id, None, None)
     pwhere = "TRUE"
     if params.period is not None:
@@ -81,17 +90,18 @@ def payment_timeliness(conn: duckdb.DuckDBPyConnection,
     cases = ", ".join(
         f"count(*) FILTER (days BETWEEN {lo} AND {hi}) AS b{lo}" for lo, hi in BUCKETS)
     sql = f"""
-    WITH c AS (SELECT claim_id, payer_id, min({start_col}) AS start_date,
-                      max(paid_date) AS paid_date, sum(paid) AS paid, count(*) AS nl
-               FROM claim_lines WHERE {where} AND paid > 0 AND paid_date IS NOT NULL
-               GROUP BY claim_id, payer_id),
+    WITH c AS (SELECT claim_key, payer_id, {start_col} AS start_date,
+                      t_paid_date AS paid_date, CAST(t_paid AS DOUBLE) AS paid, t_lines AS nl
+               FROM {src} f WHERE {where} AND t_lines > 0),
     cc AS (SELECT * FROM c WHERE start_date IS NOT NULL AND {pwhere}),
     t1 AS ({_term_sql('clean_claim_payment_days')}),
     t2 AS ({_term_sql('prompt_pay_interest_pct')}),
     j AS (SELECT cc.*, date_diff('day', cc.start_date, cc.paid_date) AS days,
                  t1.v AS term_days, t2.v AS term_pct
-          FROM cc ASOF LEFT JOIN t1 ON cc.payer_id = t1.payer_id AND cc.start_date >= t1.tf
-                  ASOF LEFT JOIN t2 ON cc.payer_id = t2.payer_id AND cc.start_date >= t2.tf),
+          FROM cc LEFT JOIN t1 ON cc.payer_id = t1.payer_id AND cc.start_date >= t1.tf
+                                  AND cc.start_date < t1.tt
+                  LEFT JOIN t2 ON cc.payer_id = t2.payer_id AND cc.start_date >= t2.tf
+                                  AND cc.start_date < t2.tt),
     k AS (SELECT *, coalesce(term_days, ?) AS limit_days,
                  coalesce(term_pct, ?) AS pct FROM j)
     SELECT payer_id, count(*) AS claims, avg(days) AS mean, median(days) AS p50,

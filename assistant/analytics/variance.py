@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from assistant.analytics.common import (
     AnalyticsResult,
+    claim_facts_source,
     line_where,
     money,
     period_filters,
@@ -99,20 +100,29 @@ class VarianceResult(AnalyticsResult):
     patterns: list[UnderpaymentPattern]
 
 
-def _base_sql(where: str) -> str:
+def _base_sql(where: str, fresh: bool) -> str:
+    # claim_lines.expected is kept by the loaders (refresh_expected): no join needed. Rows
+    # written without that refresh get the same figures from an ASOF join on the fly.
+    if fresh:
+        lines = f"""SELECT claim_id, line_no, payer_id, code, date_of_service, units,
+                      allowed, paid, carc, expected, rate_from, rate_contract_id AS contract_id
+               FROM claim_lines WHERE {where} AND coalesce(status, 'paid') <> 'denied'"""
+    else:
+        lines = f"""SELECT l.claim_id, l.line_no, l.payer_id, l.code, l.date_of_service,
+                      l.units, l.allowed, l.paid, l.carc,
+                      CASE WHEN fs.effective_to IS NULL OR l.date_of_service <= fs.effective_to
+                           THEN round(fs.rate * l.units, 2) END AS expected,
+                      fs.effective_from AS rate_from, fs.contract_id
+               FROM (SELECT * FROM claim_lines WHERE {where}
+                     AND coalesce(status, 'paid') <> 'denied') l
+               ASOF LEFT JOIN (SELECT * FROM fee_schedule WHERE modifier IS NULL
+                               OR modifier = '') fs
+                 ON l.payer_id = fs.payer_id AND l.code = fs.code
+                AND l.date_of_service >= fs.effective_from"""
     return f"""
-    WITH l AS (SELECT claim_id, line_no, payer_id, code, date_of_service, units, allowed,
-                      paid, carc FROM claim_lines
-               WHERE {where} AND coalesce(status, 'paid') <> 'denied'),
-    fs AS (SELECT payer_id, code, effective_from, effective_to, rate, contract_id
-           FROM fee_schedule WHERE modifier IS NULL OR modifier = ''),
-    e AS (SELECT l.*, fs.rate, fs.effective_from AS rate_from, fs.contract_id,
-                 CASE WHEN fs.effective_to IS NULL OR l.date_of_service <= fs.effective_to
-                      THEN round(fs.rate * l.units, 2) END AS expected
-          FROM l ASOF LEFT JOIN fs ON l.payer_id = fs.payer_id AND l.code = fs.code
-                                  AND l.date_of_service >= fs.effective_from),
+    WITH l AS ({lines}),
     s AS (SELECT *, expected - coalesce(allowed, paid) AS short,
-                 expected - coalesce(allowed, paid) > ? AS below FROM e),
+                 expected - coalesce(allowed, paid) > ? AS below FROM l),
     v AS (SELECT *, below AND (carc IS NULL OR carc = '45') AS under,
                  below AND NOT (carc IS NULL OR carc = '45') AS adjusted FROM s)"""
 
@@ -122,24 +132,39 @@ def reimbursement_variance(conn: duckdb.DuckDBPyConnection,
     """Compare every non-denied line with its contract rate; list and total underpayments."""
     payer_id, code = resolve_inputs(conn, params.payer, params.code)
     where, wparams = line_where(payer_id, code, params.period)
-    base = _base_sql(where)
+    base = _base_sql(where, claim_facts_source(conn) == "claim_facts")
     p = wparams + [params.tolerance]
-    tot = rows(conn, base + """ SELECT count(*) FILTER (expected IS NOT NULL) AS n,
-        count(*) FILTER (expected IS NULL) AS no_rate, count(*) FILTER (under) AS nu,
-        sum(expected) AS exp, sum(allowed) FILTER (expected IS NOT NULL) AS alw,
-        sum(paid) FILTER (expected IS NOT NULL) AS pd, sum(short) FILTER (under) AS short,
-        count(*) FILTER (adjusted) AS na, sum(short) FILTER (adjusted) AS ashort,
-        count(*) AS total FROM v""", p)[0]
+    # One pass builds a payer x code x month cube; every total is summed from it.
+    cube = rows(conn, base + """ SELECT payer_id, code,
+        date_trunc('month', date_of_service) AS month, count(*) AS total,
+        count(*) FILTER (expected IS NOT NULL) AS n, count(*) FILTER (expected IS NULL) AS no_rate,
+        count(*) FILTER (under) AS nu, count(*) FILTER (adjusted) AS na,
+        coalesce(sum(expected), 0) AS exp,
+        coalesce(sum(allowed) FILTER (expected IS NOT NULL), 0) AS alw,
+        coalesce(sum(paid) FILTER (expected IS NOT NULL), 0) AS pd,
+        coalesce(sum(short) FILTER (under), 0) AS short,
+        coalesce(sum(short) FILTER (adjusted), 0) AS ashort,
+        min(date_of_service) FILTER (under) AS first_under,
+        max(rate_from) FILTER (under) AS rate_from, sum(units) FILTER (under) AS units,
+        sum(1 - coalesce(allowed, paid) / expected) FILTER (under AND expected > 0) AS pct_sum
+        FROM v GROUP BY ALL ORDER BY month""", p)
+    for c in cube:
+        c["month"] = c["month"].strftime("%Y-%m")
+    tot = {k: sum(float(c[k]) for c in cube)
+           for k in ("total", "n", "no_rate", "nu", "na", "exp", "alw", "pd", "short", "ashort")}
 
-    def group(expr: str) -> list[VarianceTotal]:
-        data = rows(conn, base + f""" SELECT {expr} AS key, count(*) AS lines,
-            count(*) FILTER (under) AS nu, sum(expected) AS exp, sum(allowed) AS alw,
-            sum(paid) AS pd, coalesce(sum(short) FILTER (under), 0) AS short
-            FROM v WHERE expected IS NOT NULL GROUP BY 1 HAVING count(*) FILTER (under) > 0
-            ORDER BY short DESC""", p)
-        return [VarianceTotal(key=str(d["key"]), lines=d["lines"], underpaid_lines=d["nu"],
-                              expected=money(d["exp"]), allowed=money(d["alw"]),
-                              paid=money(d["pd"]), short=money(d["short"])) for d in data]
+    def group(key: str) -> list[VarianceTotal]:
+        acc: dict[str, dict[str, float]] = {}
+        for c in cube:
+            a = acc.setdefault(str(c[key]), dict.fromkeys(("n", "nu", "exp", "alw", "pd",
+                                                            "short"), 0.0))
+            for k in a:
+                a[k] += float(c[k])
+        out = [VarianceTotal(key=k, lines=int(a["n"]), underpaid_lines=int(a["nu"]),
+                             expected=money(a["exp"]), allowed=money(a["alw"]),
+                             paid=money(a["pd"]), short=money(a["short"]))
+               for k, a in acc.items() if a["nu"] > 0]
+        return sorted(out, key=lambda t: -t.short)
 
     listed = rows(conn, base + """ SELECT * FROM v WHERE under
         ORDER BY date_of_service, claim_id, line_no LIMIT ?""", p + [params.max_lines])
@@ -150,14 +175,7 @@ def reimbursement_variance(conn: duckdb.DuckDBPyConnection,
         expected=money(d["expected"]),
         allowed=money(d["allowed"]) if d["allowed"] is not None else None,
         paid=money(d["paid"]), short=money(d["short"])) for d in listed]
-    monthly = rows(conn, base + """ SELECT payer_id, code,
-        strftime(date_of_service, '%Y-%m') AS month, count(*) AS n,
-        count(*) FILTER (under) AS nu, min(date_of_service) FILTER (under) AS first_under,
-        max(rate_from) FILTER (under) AS rate_from,
-        coalesce(sum(short) FILTER (under), 0) AS short,
-        sum(units) FILTER (under) AS units,
-        sum(1 - coalesce(allowed, paid) / expected) FILTER (under) AS pct_sum
-        FROM v WHERE expected IS NOT NULL AND expected > 0 GROUP BY ALL ORDER BY month""", p)
+    monthly = [c for c in cube if c["n"]]
     filters = {"payer_id": payer_id, "code": code, "tolerance": params.tolerance,
                **period_filters(params.period)}
     return VarianceResult(
@@ -167,7 +185,7 @@ def reimbursement_variance(conn: duckdb.DuckDBPyConnection,
         adjusted_short=money(tot["ashort"]), total_expected=money(tot["exp"]),
         total_allowed=money(tot["alw"]), total_paid=money(tot["pd"]),
         total_short=money(tot["short"]), lines=lines, by_payer=group("payer_id"),
-        by_code=group("code"), by_month=group("strftime(date_of_service, '%Y-%m')"),
+        by_code=group("code"), by_month=group("month"),
         patterns=_patterns(monthly, params))
 
 

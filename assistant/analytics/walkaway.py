@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from assistant.analytics.common import (
     AnalyticsResult,
     annualise_factor,
+    claim_facts_source,
     default_volume_period,
     money,
     period_filters,
@@ -55,14 +56,14 @@ def walkaway_impact(conn: duckdb.DuckDBPyConnection, params: WalkawayParams) -> 
     assert payer_id is not None
     period = params.period or default_volume_period(params.as_of)
     factor = annualise_factor(period)
-    d = rows(conn, """SELECT count(*) FILTER (payer_id = ?) AS n,
-        count(DISTINCT patient_hash) FILTER (payer_id = ?) AS patients,
-        count(DISTINCT claim_id) FILTER (payer_id = ?) AS claims,
+    src = claim_facts_source(conn)
+    d = rows(conn, f"""SELECT coalesce(sum(lines) FILTER (payer_id = ?), 0) AS n,
+        count(DISTINCT patient_key) FILTER (payer_id = ?) AS patients,
+        count(*) FILTER (payer_id = ?) AS claims,
         coalesce(sum(paid) FILTER (payer_id = ?), 0) AS paid,
         coalesce(sum(paid), 0) AS all_paid,
-        coalesce(sum(k.cost * l.units) FILTER (payer_id = ?), 0) AS cost
-        FROM claim_lines l LEFT JOIN costs k USING (code)
-        WHERE l.date_of_service BETWEEN ? AND ?""",
+        coalesce(sum(cost) FILTER (payer_id = ?), 0) AS cost
+        FROM {src} f WHERE claim_date BETWEEN ? AND ?""",
         [payer_id] * 5 + [period.start, period.end])[0]
     revenue = float(d["paid"]) * factor
     practice = float(d["all_paid"]) * factor

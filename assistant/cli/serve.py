@@ -28,8 +28,13 @@ def register(app: typer.Typer) -> None:
         from connectors.http.errors import configure_logging
 
         configure_logging(logging.INFO)
-        uvicorn.run(create_app(settings_from(ctx)), host=host, port=port, log_config=None,
-                    proxy_headers=False)
+        uvicorn.run(
+            create_app(settings_from(ctx)),
+            host=host,
+            port=port,
+            log_config=None,
+            proxy_headers=False,
+        )
 
     @app.command()
     def slack(ctx: typer.Context) -> None:
@@ -70,5 +75,8 @@ def register(app: typer.Typer) -> None:
         store = KeyStore(keys_file(settings))
         key = store.add(user, role, list(payer) if payer else None)
         typer.echo(key)
-        typer.echo(f"(stored the key's SHA-256 for {user} in {store.path}; "
-                   "this is the only time the key is shown)", err=True)
+        typer.echo(
+            f"(stored the key's SHA-256 for {user} in {store.path}; "
+            "this is the only time the key is shown)",
+            err=True,
+        )

@@ -29,6 +29,21 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 
+# One row per claim, derived from claim_lines (rebuilt by ``refresh_expected``). The t_*
+# columns cover the lines with a payment (paid > 0 and a paid date): payment timeliness.
+CLAIM_FACTS_SQL = """SELECT l.claim_key AS claim_key, any_value(l.claim_id) AS claim_id,
+    any_value(l.payer_id) AS payer_id, any_value(l.patient_key) AS patient_key,
+    min(l.date_of_service) AS claim_date, count(*) AS lines, sum(l.billed) AS billed,
+    sum(l.allowed) AS allowed, sum(l.paid) AS paid,
+    count(*) FILTER (l.status = 'denied') AS denied_lines, sum(k.cost * l.units) AS cost,
+    min(l.received_date) FILTER (l.paid > 0 AND l.paid_date IS NOT NULL) AS t_received,
+    min(l.submitted_date) FILTER (l.paid > 0 AND l.paid_date IS NOT NULL) AS t_submitted,
+    max(l.paid_date) FILTER (l.paid > 0 AND l.paid_date IS NOT NULL) AS t_paid_date,
+    sum(l.paid) FILTER (l.paid > 0 AND l.paid_date IS NOT NULL) AS t_paid,
+    count(*) FILTER (l.paid > 0 AND l.paid_date IS NOT NULL) AS t_lines
+    FROM claim_lines l LEFT JOIN costs k ON k.code = l.code
+    GROUP BY l.claim_key"""
+
 SCHEMA_DDL: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS payers (
         payer_id VARCHAR NOT NULL, name VARCHAR NOT NULL, plan_type VARCHAR,
@@ -43,7 +58,9 @@ SCHEMA_DDL: tuple[str, ...] = (
         received_date DATE, code VARCHAR NOT NULL, modifier VARCHAR, units DOUBLE,
         billed DECIMAL(12,2), allowed DECIMAL(12,2), paid DECIMAL(12,2), status VARCHAR,
         group_code VARCHAR, carc VARCHAR, rarc VARCHAR, paid_date DATE,
-        check_number VARCHAR, source_file VARCHAR)""",
+        check_number VARCHAR, source_file VARCHAR,
+        claim_key UBIGINT, patient_key UBIGINT,
+        expected DECIMAL(12,2), rate_from DATE, rate_contract_id VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS remit_payments (
         payment_id VARCHAR NOT NULL, source_file VARCHAR, st_control VARCHAR,
         payer_name VARCHAR, payer_id_code VARCHAR, payee_name VARCHAR, payee_id VARCHAR,
@@ -92,6 +109,7 @@ SCHEMA_DDL: tuple[str, ...] = (
         source_file VARCHAR NOT NULL, file_hash VARCHAR NOT NULL, loader VARCHAR,
         table_name VARCHAR, rows_loaded BIGINT, loaded_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS schema_info (version INTEGER)""",
+    f"CREATE TABLE IF NOT EXISTS claim_facts AS {CLAIM_FACTS_SQL} LIMIT 0",
 )
 
 # No ART indexes or primary keys: they slow bulk loads and DuckDB's zone maps serve
@@ -102,6 +120,7 @@ TABLES: tuple[str, ...] = (
     "payers", "fee_schedule", "claim_lines", "remit_payments", "remit_claims",
     "remit_lines", "remit_adjustments", "remit_provider_adjustments", "costs",
     "medicare_rates", "tic_rates", "carc_codes", "contract_terms", "loaded_files",
+    "claim_facts",
 )
 
 
@@ -113,6 +132,35 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(ddl)
     if conn.execute("SELECT count(*) FROM schema_info").fetchone()[0] == 0:  # type: ignore[index]
         conn.execute("INSERT INTO schema_info VALUES (?)", [SCHEMA_VERSION])
+
+
+def refresh_expected(conn: duckdb.DuckDBPyConnection) -> None:
+    """Recompute ``claim_lines.expected`` (contract rate in force on the date of service x
+    units), ``rate_from`` and ``rate_contract_id`` from ``fee_schedule``, the integer
+    claim/patient keys, and the per-claim ``claim_facts`` table.
+
+    Loaders call this after loading claims or fee schedules (inside their transaction) so
+    analytics need no join at query time. Call it after writing claim_lines otherwise.
+    """
+    conn.execute("""CREATE OR REPLACE TEMP TABLE claim_lines_x AS
+        WITH fs AS (SELECT payer_id, code, effective_from, effective_to, rate, contract_id
+                    FROM fee_schedule WHERE modifier IS NULL OR modifier = '')
+        SELECT l.* REPLACE (
+            coalesce(l.claim_key, hash(l.claim_id)) AS claim_key,
+            coalesce(l.patient_key, hash(l.patient_hash)) AS patient_key,
+            CASE WHEN fs.effective_to IS NULL OR l.date_of_service <= fs.effective_to
+                 THEN round(fs.rate * l.units, 2) END AS expected,
+            CASE WHEN fs.effective_to IS NULL OR l.date_of_service <= fs.effective_to
+                 THEN fs.effective_from END AS rate_from,
+            CASE WHEN fs.effective_to IS NULL OR l.date_of_service <= fs.effective_to
+                 THEN fs.contract_id END AS rate_contract_id)
+        FROM claim_lines l ASOF LEFT JOIN fs ON l.payer_id = fs.payer_id AND l.code = fs.code
+                                            AND l.date_of_service >= fs.effective_from""")
+    conn.execute("DELETE FROM claim_lines")
+    conn.execute("INSERT INTO claim_lines SELECT * FROM claim_lines_x")
+    conn.execute("DROP TABLE claim_lines_x")
+    conn.execute("DELETE FROM claim_facts")
+    conn.execute(f"INSERT INTO claim_facts {CLAIM_FACTS_SQL}")
 
 
 def open_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:

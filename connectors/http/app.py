@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
@@ -41,11 +42,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        built = assistant
+        built: Any = assistant
         if built is None:
             from assistant.factory import create_assistant
 
             built = await to_thread.run_sync(create_assistant, settings)
+            await to_thread.run_sync(warm_up, built)
         app.state.assistant = built
         app.state.slack = None
         if settings.slack_signing_secret and settings.slack_bot_token:
@@ -69,7 +71,9 @@ def create_app(
     app.state.assistant = assistant
     app.state.slack = None
     app.state.keys = KeyStore(keys_file(settings))
-    app.state.jobs = JobRegistry(settings, ingest_runner, on_done=lambda: _invalidate(app))
+    app.state.jobs = JobRegistry(
+        settings, ingest_runner or _shared_embedder_runner(app), on_done=lambda: _invalidate(app)
+    )
     install_error_handlers(app)
 
     from connectors.http.routes import ask, briefs, deadlines, health, ingest, slack
@@ -79,9 +83,35 @@ def create_app(
     return app
 
 
+def _shared_embedder_runner(app: FastAPI) -> IngestRunner:
+    """The real ingestion job, reusing the assistant's embedder instead of loading another."""
+
+    def run(settings: Settings, paths: list[Path]) -> dict[str, Any]:
+        from ingest.job import run_ingest
+
+        embedder = getattr(app.state.assistant, "embedder", None)
+        kwargs = {"embedder": embedder} if embedder is not None else {}
+        return run_ingest(settings, paths, **kwargs).to_dict()
+
+    return run
+
+
 def _invalidate(app: FastAPI) -> None:
     """After an ingest, forget the assistant's cached vocabulary (new payers, codes)."""
-    vocab = getattr(app.state.assistant, "vocabulary", None)
+    vocab: Any = getattr(app.state.assistant, "vocabulary", None)
     if hasattr(vocab, "invalidate"):
         vocab.invalidate()
 
+
+def warm_up(assistant: Any) -> None:
+    """Open the retriever once, up front: the first question should not pay for it, and
+    two tools opening it concurrently on first use can race."""
+    deps = getattr(assistant, "deps", None)
+    if deps is None:
+        return
+    try:
+        _ = deps.retriever
+    except Exception:
+        log.warning(
+            "could not open the vector store at start-up; /readyz will say so", exc_info=True
+        )

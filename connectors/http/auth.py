@@ -146,8 +146,9 @@ def current_principal(request: Request) -> Principal:
     key = _presented_key(request)
     challenge = {"WWW-Authenticate": "Bearer"}
     if not key:
-        raise HTTPException(401, "Missing API key: send 'Authorization: Bearer <key>'.",
-                            headers=challenge)
+        raise HTTPException(
+            401, "Missing API key: send 'Authorization: Bearer <key>'.", headers=challenge
+        )
     principal = request.app.state.keys.authenticate(key)
     if principal is None:
         raise HTTPException(401, "Invalid API key.", headers=challenge)

@@ -53,8 +53,9 @@ class RequestIdMiddleware:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() != b"x-request-id"]
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
+                ]
                 headers.append((b"x-request-id", rid.encode("latin-1")))
                 message["headers"] = headers
             await send(message)
@@ -72,15 +73,31 @@ class RequestIdMiddleware:
         except Exception as exc:
             # Handled here, not by Starlette's ServerErrorMiddleware, which re-raises and
             # makes uvicorn drop the keep-alive connection.
-            log.error("unexpected error request_id=%s %s %s", rid, scope.get("method"),
-                      scope.get("path"), exc_info=exc)
+            log.error(
+                "unexpected error request_id=%s %s %s",
+                rid,
+                scope.get("method"),
+                scope.get("path"),
+                exc_info=exc,
+            )
             if started:
                 return
-            body = json.dumps({"detail": f"Internal error. Quote reference {rid} when "
-                               "reporting it.", "request_id": rid}).encode()
-            await send_with_id({"type": "http.response.start", "status": 500, "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode())]})
+            body = json.dumps(
+                {
+                    "detail": f"Internal error. Quote reference {rid} when reporting it.",
+                    "request_id": rid,
+                }
+            ).encode()
+            await send_with_id(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
             await send_with_id({"type": "http.response.body", "body": body})
         finally:
             request_id_var.reset(token)
@@ -91,8 +108,9 @@ def request_id(request: Request) -> str:
     return getattr(request.state, "request_id", None) or uuid.uuid4().hex[:16]
 
 
-def error_response(request: Request, status: int, detail: Any,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    request: Request, status: int, detail: Any, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """The one error body shape."""
     rid = request_id(request)
     return JSONResponse(
@@ -104,8 +122,7 @@ def error_response(request: Request, status: int, detail: Any,
 
 async def _parley_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ParleyError)
-    log.info("request %s failed: %s (%s)", request_id(request), type(exc).__name__,
-             exc.http_status)
+    log.info("request %s failed: %s (%s)", request_id(request), type(exc).__name__, exc.http_status)
     return error_response(request, exc.http_status, exc.user_message)
 
 
@@ -117,8 +134,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     fields = [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
-         "message": e.get("msg", "invalid"), "type": e.get("type", "")}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
+            "message": e.get("msg", "invalid"),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors()
     ]
     return error_response(request, 422, fields)
@@ -136,8 +156,9 @@ def configure_logging(level: int = logging.INFO) -> None:
     """Log format with the request id (used by ``parley serve``)."""
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    )
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

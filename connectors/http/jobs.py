@@ -32,8 +32,12 @@ def _now() -> str:
 class JobRegistry:
     """Starts ingestion jobs in threads; one job at a time touches the stores."""
 
-    def __init__(self, settings: Settings, runner: IngestRunner | None = None,
-                 on_done: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        runner: IngestRunner | None = None,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.runner = runner or default_ingest_runner
         self.on_done = on_done or (lambda: None)
@@ -49,11 +53,20 @@ class JobRegistry:
 
     def start(self, job_id: str, user: str, paths: list[Path], files: list[dict[str, Any]]) -> dict:
         """Record the job as queued and run it in a background thread."""
-        job = {"job_id": job_id, "status": "queued", "user": user, "files": files,
-               "created_at": _now(), "finished_at": None, "summary": None, "error": None}
+        job = {
+            "job_id": job_id,
+            "status": "queued",
+            "user": user,
+            "files": files,
+            "created_at": _now(),
+            "finished_at": None,
+            "summary": None,
+            "error": None,
+        }
         self._save(job)
-        thread = threading.Thread(target=self._run, args=(job_id, paths), daemon=True,
-                                  name=f"ingest-{job_id}")
+        thread = threading.Thread(
+            target=self._run, args=(job_id, paths), daemon=True, name=f"ingest-{job_id}"
+        )
         self._threads.append(thread)
         thread.start()
         return dict(job)
@@ -69,8 +82,12 @@ class JobRegistry:
             except Exception:
                 ref = uuid.uuid4().hex[:8]
                 log.error("ingest job %s failed ref=%s", job_id, ref, exc_info=True)
-                self._update(job_id, status="failed", finished_at=_now(),
-                             error=f"Ingestion failed unexpectedly (reference {ref}).")
+                self._update(
+                    job_id,
+                    status="failed",
+                    finished_at=_now(),
+                    error=f"Ingestion failed unexpectedly (reference {ref}).",
+                )
             finally:
                 try:
                     self.on_done()

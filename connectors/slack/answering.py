@@ -20,8 +20,10 @@ from connectors.slack.visibility import Scope, named_payers
 log = logging.getLogger("parley.slack")
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 PROGRESS_MIN_INTERVAL_S = 0.4
-NO_SCOPE = ("This channel isn't set up to see any payer's data yet. "
-            "Ask a Parley admin to add it to the visibility mapping.")
+NO_SCOPE = (
+    "This channel isn't set up to see any payer's data yet. "
+    "Ask a Parley admin to add it to the visibility mapping."
+)
 
 
 @dataclass
@@ -59,8 +61,12 @@ def friendly_error(exc: BaseException) -> tuple[str, str]:
 def answer(services: Any, client: WebClient, q: Question) -> None:
     """Route the question to a public (thread) or private (ephemeral) answer."""
     if not q.text:
-        client.chat_postEphemeral(channel=q.channel, user=q.user, thread_ts=q.thread_ts,
-                                  text="Ask me a question, e.g. “What's Keystone's timely filing limit?”")
+        client.chat_postEphemeral(
+            channel=q.channel,
+            user=q.user,
+            thread_ts=q.thread_ts,
+            text="Ask me a question, e.g. “What's Keystone's timely filing limit?”",
+        )
         return
     is_dm = q.channel_type == "im"
     scope = services.visibility.channel(q.channel, q.channel_type, q.user)
@@ -71,36 +77,55 @@ def answer(services: Any, client: WebClient, q: Question) -> None:
     if scope.empty:
         client.chat_postMessage(channel=q.channel, thread_ts=q.thread_ts, text=NO_SCOPE)
         return
-    placeholder = client.chat_postMessage(channel=q.channel, thread_ts=q.thread_ts,
-                                          text="searching…", blocks=blocks.progress_blocks("searching…"))
+    placeholder = client.chat_postMessage(
+        channel=q.channel,
+        thread_ts=q.thread_ts,
+        text="searching…",
+        blocks=blocks.progress_blocks("searching…"),
+    )
     ts = placeholder["ts"]
     services.executor.submit(_answer_in_place, services, client, q, scope, ts)
 
 
 def _answer_in_place(services: Any, client: WebClient, q: Question, scope: Scope, ts: str) -> None:
-    last = [0.0, ""]
+    last_at, last_label = 0.0, ""
 
     def progress(label: str) -> None:
+        nonlocal last_at, last_label
         now = time.monotonic()
-        if label == last[1] or now - last[0] < PROGRESS_MIN_INTERVAL_S:
+        if label == last_label or now - last_at < PROGRESS_MIN_INTERVAL_S:
             return
-        last[:] = [now, label]
+        last_at, last_label = now, label
         try:
-            client.chat_update(channel=q.channel, ts=ts, text=label, blocks=blocks.progress_blocks(label))
+            client.chat_update(
+                channel=q.channel, ts=ts, text=label, blocks=blocks.progress_blocks(label)
+            )
         except Exception:
             log.warning("progress update failed", exc_info=True)
 
     try:
-        result = services.assistant.ask(q.text, conversation_id=q.conversation_id,
-                                        allowed_payers=scope.allowed, on_progress=progress)
+        result = services.assistant.ask(
+            q.text,
+            conversation_id=q.conversation_id,
+            allowed_payers=scope.allowed,
+            on_progress=progress,
+        )
         services.feedback.record_answer(result, q.channel)
-        client.chat_update(channel=q.channel, ts=ts, text=blocks.answer_fallback(result),
-                           blocks=blocks.answer_blocks(result))
+        client.chat_update(
+            channel=q.channel,
+            ts=ts,
+            text=blocks.answer_fallback(result),
+            blocks=blocks.answer_blocks(result),
+        )
     except Exception as exc:
         message, ref = friendly_error(exc)
         try:
-            client.chat_update(channel=q.channel, ts=ts, text=f"{message} (reference {ref})",
-                               blocks=blocks.error_blocks(message, ref))
+            client.chat_update(
+                channel=q.channel,
+                ts=ts,
+                text=f"{message} (reference {ref})",
+                blocks=blocks.error_blocks(message, ref),
+            )
         except Exception:
             log.error("could not report failure ref=%s", ref, exc_info=True)
 
@@ -111,28 +136,47 @@ def _answer_privately(services: Any, client: WebClient, q: Question, hidden: lis
     vocab = services.vocabulary()
     names = ", ".join(vocab.payer_name(p) if vocab else p for p in hidden)
     if not all(user_scope.allows(p) for p in hidden):
-        client.chat_postEphemeral(channel=q.channel, user=q.user, thread_ts=q.thread_ts,
-                                  text=f"Sorry — you don't have access to {names} data.")
+        client.chat_postEphemeral(
+            channel=q.channel,
+            user=q.user,
+            thread_ts=q.thread_ts,
+            text=f"Sorry — you don't have access to {names} data.",
+        )
         return
-    client.chat_postEphemeral(channel=q.channel, user=q.user, thread_ts=q.thread_ts,
-                              text=f"This channel can't see {names}, so I'll answer only to you…")
-    private = Question(q.text, q.team, q.channel, q.user, f"{q.thread_ts}:private:{q.user}",
-                       q.channel_type)
+    client.chat_postEphemeral(
+        channel=q.channel,
+        user=q.user,
+        thread_ts=q.thread_ts,
+        text=f"This channel can't see {names}, so I'll answer only to you…",
+    )
+    private = Question(
+        q.text, q.team, q.channel, q.user, f"{q.thread_ts}:private:{q.user}", q.channel_type
+    )
     services.executor.submit(_private_worker, services, client, q, private, user_scope, names)
 
 
-def _private_worker(services: Any, client: WebClient, q: Question, private: Question,
-                    scope: Scope, names: str) -> None:
+def _private_worker(
+    services: Any, client: WebClient, q: Question, private: Question, scope: Scope, names: str
+) -> None:
     try:
-        result = services.assistant.ask(q.text, conversation_id=private.conversation_id,
-                                        allowed_payers=scope.allowed)
+        result = services.assistant.ask(
+            q.text, conversation_id=private.conversation_id, allowed_payers=scope.allowed
+        )
         services.feedback.record_answer(result, q.channel)
         note = f"Only you can see this answer: this channel may not see {names}."
-        client.chat_postEphemeral(channel=q.channel, user=q.user, thread_ts=q.thread_ts,
-                                  text=blocks.answer_fallback(result),
-                                  blocks=blocks.answer_blocks(result, note=note))
+        client.chat_postEphemeral(
+            channel=q.channel,
+            user=q.user,
+            thread_ts=q.thread_ts,
+            text=blocks.answer_fallback(result),
+            blocks=blocks.answer_blocks(result, note=note),
+        )
     except Exception as exc:
         message, ref = friendly_error(exc)
-        client.chat_postEphemeral(channel=q.channel, user=q.user, thread_ts=q.thread_ts,
-                                  text=f"{message} (reference {ref})",
-                                  blocks=blocks.error_blocks(message, ref))
+        client.chat_postEphemeral(
+            channel=q.channel,
+            user=q.user,
+            thread_ts=q.thread_ts,
+            text=f"{message} (reference {ref})",
+            blocks=blocks.error_blocks(message, ref),
+        )

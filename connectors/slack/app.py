@@ -36,7 +36,10 @@ class SlackServices:
     dedupe: Dedupe
     feedback: FeedbackStore
     executor: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="parley-answer"))
+        default_factory=lambda: ThreadPoolExecutor(
+            ANSWER_WORKERS, thread_name_prefix="parley-answer"
+        )
+    )
 
     @property
     def assistant(self) -> Any:
@@ -63,8 +66,10 @@ def _lazy_assistant(settings: Settings, assistant: Any | None) -> Callable[[], A
         with lock:
             if holder["value"] is None:
                 from assistant.factory import create_assistant
+                from connectors.http.app import warm_up
 
                 holder["value"] = create_assistant(settings)
+                warm_up(holder["value"])
             return holder["value"]
 
     return get
@@ -84,12 +89,18 @@ def create_slack_app(
         raise ConfigError("Set PARLEY_SLACK_SIGNING_SECRET to receive Slack events over HTTP.")
     token = settings.slack_bot_token.get_secret_value()
     if client is None:
-        kwargs = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
-        client = WebClient(token=token, **kwargs)
+        client = (
+            WebClient(token=token, base_url=settings.slack_api_url)
+            if settings.slack_api_url
+            else WebClient(token=token)
+        )
     app = App(
         client=client,
-        signing_secret=(settings.slack_signing_secret.get_secret_value()
-                        if settings.slack_signing_secret else None),
+        signing_secret=(
+            settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else None
+        ),
         token_verification_enabled=False,
         request_verification_enabled=not socket_mode,
         process_before_response=False,
@@ -107,8 +118,11 @@ def create_slack_app(
 
     @app.error
     def _on_error(error: Exception, body: dict) -> None:
-        log.error("slack listener failed (type=%s)", body.get("type") if isinstance(body, dict)
-                  else "?", exc_info=error)
+        log.error(
+            "slack listener failed (type=%s)",
+            body.get("type") if isinstance(body, dict) else "?",
+            exc_info=error,
+        )
 
     from connectors.slack.listeners import register_all
 

@@ -33,14 +33,23 @@ def section(text: str) -> Block:
 
 def context(*texts: str) -> Block:
     """A context block of up to ten mrkdwn elements."""
-    return {"type": "context",
-            "elements": [{"type": "mrkdwn", "text": _clip(t, CONTEXT_MAX)} for t in texts[:10]]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": _clip(t, CONTEXT_MAX)} for t in texts[:10]],
+    }
 
 
 def cite_line(c: Citation) -> str:
     """``[1] Keystone agreement, p. 4, § 7.2 — “quote…”``."""
-    where = ", ".join(p for p in (c.document, f"p. {c.page}" if c.page else "",
-                                  f"§ {c.section}" if c.section else "") if p)
+    where = ", ".join(
+        p
+        for p in (
+            c.document,
+            f"p. {c.page}" if c.page else "",
+            f"§ {c.section}" if c.section else "",
+        )
+        if p
+    )
     quote = _clip(" ".join(c.quote.split()), 160)
     return f"[{c.n}] {where}" + (f" — “{quote}”" if quote else "")
 
@@ -65,15 +74,26 @@ def answer_blocks(answer: Answer, note: str | None = None) -> list[Block]:
         blocks.append(context("*Figures from*", *seen[:9]))
     if note:
         blocks.append(context(note))
-    blocks.append({
-        "type": "actions", "block_id": f"feedback:{answer.answer_id}",
-        "elements": [
-            {"type": "button", "action_id": FEEDBACK_UP, "value": answer.answer_id,
-             "text": {"type": "plain_text", "text": "👍", "emoji": True}},
-            {"type": "button", "action_id": FEEDBACK_DOWN, "value": answer.answer_id,
-             "text": {"type": "plain_text", "text": "👎", "emoji": True}},
-        ],
-    })
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"feedback:{answer.answer_id}",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": FEEDBACK_UP,
+                    "value": answer.answer_id,
+                    "text": {"type": "plain_text", "text": "👍", "emoji": True},
+                },
+                {
+                    "type": "button",
+                    "action_id": FEEDBACK_DOWN,
+                    "value": answer.answer_id,
+                    "text": {"type": "plain_text", "text": "👎", "emoji": True},
+                },
+            ],
+        }
+    )
     return blocks
 
 
@@ -101,8 +121,11 @@ def deadlines_blocks(rows: list[dict[str, Any]], as_of: str) -> list[Block]:
     return [section(f"*Contract deadlines* (as of {as_of})"), section("\n".join(lines))]
 
 
-def brief_summary_blocks(payer: str, markdown: str, brief_id: str) -> list[Block]:
-    """The first part of a brief, with a pointer to the uploaded full document."""
-    head = "\n".join(markdown.strip().splitlines()[:25])
-    return [section(f"*Negotiation brief — {payer}*"), section(to_mrkdwn(head)),
-            context(f"Full brief attached · id `{brief_id}`")]
+def brief_summary_blocks(payer: str, asks: list[str], brief_id: str) -> list[Block]:
+    """The brief's headline asks, with a pointer to the uploaded full document."""
+    body = "\n".join(asks) or "The full brief is attached."
+    return [
+        section(f"*Negotiation brief — {payer}*"),
+        section(to_mrkdwn(body)),
+        context(f"Full brief attached in the thread · id `{brief_id}`"),
+    ]

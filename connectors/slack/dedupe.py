@@ -17,15 +17,18 @@ class Dedupe:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL NOT NULL)")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL NOT NULL)"
+        )
         self._lock = threading.Lock()
         self._conn.execute("DELETE FROM seen WHERE at < ?", (time.time() - KEEP_S,))
 
     def first_time(self, key: str) -> bool:
         """Record ``key``; True only the first time it is seen (atomic)."""
         with self._lock:
-            cur = self._conn.execute("INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)",
-                                     (key, time.time()))
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO seen (key, at) VALUES (?, ?)", (key, time.time())
+            )
             return cur.rowcount == 1
 
     def close(self) -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (answer_id TEXT PRIMARY KEY, question TEXT, conversation_id TEXT,
-    channel TEXT, model TEXT, created_at TEXT);
-CREATE TABLE IF NOT EXISTS votes (answer_id TEXT NOT NULL, user_id TEXT NOT NULL, vote INTEGER NOT NULL,
-    at TEXT NOT NULL, PRIMARY KEY (answer_id, user_id));
+CREATE TABLE IF NOT EXISTS answers (answer_id TEXT PRIMARY KEY, question TEXT,
+    conversation_id TEXT, channel TEXT, model TEXT, created_at TEXT);
+CREATE TABLE IF NOT EXISTS votes (answer_id TEXT NOT NULL, user_id TEXT NOT NULL,
+    vote INTEGER NOT NULL, at TEXT NOT NULL, PRIMARY KEY (answer_id, user_id));
 """
 
 
@@ -44,8 +44,15 @@ class FeedbackStore:
         with self._lock:
             self._conn.execute(
                 "INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
-                (answer.answer_id, answer.question, answer.conversation_id, channel,
-                 answer.model, self._now()))
+                (
+                    answer.answer_id,
+                    answer.question,
+                    answer.conversation_id,
+                    channel,
+                    answer.model,
+                    self._now(),
+                ),
+            )
 
     def vote(self, answer_id: str, user_id: str, vote: int) -> None:
         """Store one user's vote (+1 or -1); a second click replaces the first."""
@@ -55,16 +62,20 @@ class FeedbackStore:
             self._conn.execute(
                 "INSERT INTO votes VALUES (?, ?, ?, ?) ON CONFLICT (answer_id, user_id) "
                 "DO UPDATE SET vote = excluded.vote, at = excluded.at",
-                (answer_id[:64], user_id[:64], vote, self._now()))
+                (answer_id[:64], user_id[:64], vote, self._now()),
+            )
 
     def votes(self) -> list[dict[str, Any]]:
         """Every vote with its question (for the evaluation report)."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT v.answer_id, v.user_id, v.vote, v.at, a.question FROM votes v "
-                "LEFT JOIN answers a USING (answer_id) ORDER BY v.at").fetchall()
-        return [dict(zip(("answer_id", "user_id", "vote", "at", "question"), r, strict=True))
-                for r in rows]
+                "LEFT JOIN answers a USING (answer_id) ORDER BY v.at"
+            ).fetchall()
+        return [
+            dict(zip(("answer_id", "user_id", "vote", "at", "question"), r, strict=True))
+            for r in rows
+        ]
 
     def close(self) -> None:
         """Close the database."""

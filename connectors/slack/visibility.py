@@ -52,7 +52,9 @@ class Visibility:
         try:
             raw: Any = json.loads(Path(path).read_text(encoding="utf-8"))
             return cls(
-                channels={str(k): frozenset(map(str, v)) for k, v in raw.get("channels", {}).items()},
+                channels={
+                    str(k): frozenset(map(str, v)) for k, v in raw.get("channels", {}).items()
+                },
                 users={str(k): frozenset(map(str, v)) for k, v in raw.get("users", {}).items()},
                 configured=True,
             )
@@ -68,8 +70,9 @@ class Visibility:
             return Scope(None)
         return Scope(self.users.get(user_id, frozenset()))
 
-    def channel(self, channel_id: str, channel_type: str | None = None,
-                user_id: str | None = None) -> Scope:
+    def channel(
+        self, channel_id: str, channel_type: str | None = None, user_id: str | None = None
+    ) -> Scope:
         """What every member of a channel may see; a DM is the user's own scope."""
         if channel_type == "im" or (channel_id.startswith("D") and user_id):
             return self.user(user_id or "")

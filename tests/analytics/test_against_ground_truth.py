@@ -175,3 +175,20 @@ def test_unknown_payer_or_code_names_closest(ro: duckdb.DuckDBPyConnection,
     assert err.value.suggestions
     with pytest.raises(UnknownEntityError):
         payer_mix(ro, MixParams(payer="Zzyzx"))
+
+
+def test_hand_written_lines_still_compared(truth: dict[str, Any]) -> None:
+    """claim_lines written without refresh_expected: figures computed on the fly."""
+    from assistant.stores.warehouse import open_memory_warehouse
+
+    conn = open_memory_warehouse()
+    conn.execute("INSERT INTO fee_schedule VALUES ('X', 'C', '99213', NULL, 100, "
+                 "'2026-01-01', NULL, 'f')")
+    conn.execute("INSERT INTO claim_lines (claim_id, line_no, payer_id, patient_hash, "
+                 "date_of_service, code, units, allowed, paid, status) VALUES "
+                 "('A', 1, 'X', 'p1', '2026-02-01', '99213', 1, 90, 90, 'paid'), "
+                 "('B', 1, 'X', 'p2', '2026-02-02', '99213', 1, 100, 100, 'paid')")
+    v = reimbursement_variance(conn, VarianceParams())
+    assert (v.underpaid_lines, v.total_short) == (1, 10.0)
+    m = payer_mix(conn, MixParams())
+    assert (m.claims, m.patients, m.lines) == (2, 2, 2)

@@ -38,8 +38,9 @@ class Server:
     """uvicorn in a background thread on an ephemeral loopback port."""
 
     def __init__(self, app: Any) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                                    lifespan="on"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 20
@@ -70,35 +71,88 @@ class Stack:
     def auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[who]}"}
 
-    def slack_post(self, body: str, content_type: str, ts: int | None = None,
-                   secret: str = SIGNING_SECRET, headers: dict[str, str] | None = None) -> httpx.Response:
+    def slack_post(
+        self,
+        body: str,
+        content_type: str,
+        ts: int | None = None,
+        secret: str = SIGNING_SECRET,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         stamp = str(int(time.time()) if ts is None else ts)
-        sig = "v0=" + hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
-        return self.client.post("/slack/events", content=body.encode(), headers={
-            "Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": sig, **(headers or {})})
+        sig = (
+            "v0="
+            + hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+        )
+        return self.client.post(
+            "/slack/events",
+            content=body.encode(),
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": stamp,
+                "X-Slack-Signature": sig,
+                **(headers or {}),
+            },
+        )
 
     def send_event(self, event: dict[str, Any], event_id: str, **kw: Any) -> httpx.Response:
-        body = json.dumps({"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                           "event_id": event_id, "event_time": int(time.time()), "event": event})
+        body = json.dumps(
+            {
+                "token": "x",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
         return self.slack_post(body, "application/json", **kw)
 
-    def send_command(self, text: str, channel: str = "CGEN", user: str = "UALICE") -> httpx.Response:
-        body = urlencode({"token": "x", "team_id": "T1", "channel_id": channel, "channel_name": "general",
-                          "user_id": user, "command": "/parley", "text": text,
-                          "response_url": f"{self.slack.base_url}response", "trigger_id": "t"})
+    def send_command(
+        self, text: str, channel: str = "CGEN", user: str = "UALICE"
+    ) -> httpx.Response:
+        body = urlencode(
+            {
+                "token": "x",
+                "team_id": "T1",
+                "channel_id": channel,
+                "channel_name": "general",
+                "user_id": user,
+                "command": "/parley",
+                "text": text,
+                "response_url": f"{self.slack.base_url}response",
+                "trigger_id": "t",
+            }
+        )
         return self.slack_post(body, "application/x-www-form-urlencoded")
 
-    def send_action(self, action_id: str, value: str, user: str = "UALICE",
-                    channel: str = "CGEN") -> httpx.Response:
-        payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": user},
-                   "api_app_id": "A1", "token": "x", "channel": {"id": channel},
-                   "container": {"type": "message"}, "trigger_id": "t",
-                   "response_url": f"{self.slack.base_url}response",
-                   "actions": [{"action_id": action_id, "block_id": "b", "value": value,
-                                "type": "button", "action_ts": "1"}]}
-        return self.slack_post(urlencode({"payload": json.dumps(payload)}),
-                               "application/x-www-form-urlencoded")
+    def send_action(
+        self, action_id: str, value: str, user: str = "UALICE", channel: str = "CGEN"
+    ) -> httpx.Response:
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": user},
+            "api_app_id": "A1",
+            "token": "x",
+            "channel": {"id": channel},
+            "container": {"type": "message"},
+            "trigger_id": "t",
+            "response_url": f"{self.slack.base_url}response",
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "value": value,
+                    "type": "button",
+                    "action_ts": "1",
+                }
+            ],
+        }
+        return self.slack_post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -107,12 +161,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     slack = FakeSlackAPI()
     vis = data / "visibility.json"
     vis.write_text(json.dumps(VISIBILITY))
-    settings = Settings(data_dir=data, environment="test", slack_bot_token="xoxb-test",
-                        slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.base_url,
-                        slack_visibility_file=vis, max_upload_mb=0.05)
+    settings = Settings(
+        data_dir=data,
+        environment="test",
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.base_url,
+        slack_visibility_file=vis,
+        max_upload_mb=0.05,
+    )
     store = KeyStore(keys_file(settings))
-    keys = {"reader": store.add("rita", "reader"), "negotiator": store.add("ned", "negotiator"),
-            "admin": store.add("ada", "admin"), "scoped": store.add("sam", "reader", ["KEYSTONE"])}
+    keys = {
+        "reader": store.add("rita", "reader"),
+        "negotiator": store.add("ned", "negotiator"),
+        "admin": store.add("ada", "admin"),
+        "scoped": store.add("sam", "reader", ["KEYSTONE"]),
+        "scopedneg": store.add("sue", "negotiator", ["KEYSTONE"]),
+    }
     ingested: list[list[Path]] = []
 
     def runner(_: Settings, paths: list[Path]) -> dict[str, Any]:

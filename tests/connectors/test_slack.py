@@ -3,19 +3,31 @@ is a local fake that records calls."""
 
 from __future__ import annotations
 
+import json
+import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
 from connectors.slack.blocks import FEEDBACK_UP
 from connectors.slack.feedback import FeedbackStore, feedback_file
 from tests.connectors.conftest import Stack
+from tests.connectors.fakes import fake_brief_modules
 
 
-def _mention(text: str, channel: str = "CGEN", user: str = "UALICE", thread_ts: str | None = None) -> dict:
-    ev = {"type": "app_mention", "user": user, "text": f"<@UBOT> {text}", "channel": channel,
-          "ts": f"{time.time():.6f}", "event_ts": "1"}
+def _mention(
+    text: str, channel: str = "CGEN", user: str = "UALICE", thread_ts: str | None = None
+) -> dict:
+    ev = {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@UBOT> {text}",
+        "channel": channel,
+        "ts": f"{time.time():.6f}",
+        "event_ts": "1",
+    }
     if thread_ts:
         ev["thread_ts"] = thread_ts
     return ev
@@ -24,17 +36,28 @@ def _mention(text: str, channel: str = "CGEN", user: str = "UALICE", thread_ts: 
 def _final_update(stack: Stack, channel: str, ts: str) -> dict:
     def done() -> dict | None:
         for p in stack.slack.named("chat.update"):
-            if p["channel"] == channel and p["ts"] == ts and any(
-                    b["type"] == "actions" for b in p.get("blocks") or []):
+            if (
+                p["channel"] == channel
+                and p["ts"] == ts
+                and any(b["type"] == "actions" for b in p.get("blocks") or [])
+            ):
                 return p
         return None
+
     return stack.slack.wait_for(done)
 
 
 def _placeholder(stack: Stack, channel: str, thread_ts: str) -> dict:
-    return stack.slack.wait_for(lambda: next(
-        (p for p in stack.slack.named("chat.postMessage")
-         if p["channel"] == channel and p.get("thread_ts") == thread_ts), None))
+    return stack.slack.wait_for(
+        lambda: next(
+            (
+                p
+                for p in stack.slack.named("chat.postMessage")
+                if p["channel"] == channel and p.get("thread_ts") == thread_ts
+            ),
+            None,
+        )
+    )
 
 
 def test_mention_answers_in_thread_with_sources(stack: Stack) -> None:
@@ -50,7 +73,11 @@ def test_mention_answers_in_thread_with_sources(stack: Stack) -> None:
     sources = next(b for b in final["blocks"] if b["type"] == "context")
     assert sources["elements"][0]["text"] == "*Sources*"
     assert "Keystone Agreement, p. 4, § 7.2" in sources["elements"][1]["text"]
-    call = next(c for c in stack.assistant.calls if c["question"] == "What's Keystone's timely filing limit?")
+    call = next(
+        c
+        for c in stack.assistant.calls
+        if c["question"] == "What's Keystone's timely filing limit?"
+    )
     assert call["allowed_payers"] == ["KEYSTONE"]
     assert call["conversation_id"] == f"slack:T1:CGEN:{ev['ts']}"
 
@@ -60,10 +87,24 @@ def test_follow_up_in_thread_keeps_the_conversation(stack: Stack) -> None:
     stack.send_event(first, f"Ev{uuid.uuid4().hex[:8]}")
     follow = _mention("and for appeals?", channel="CNEG", thread_ts=first["ts"])
     stack.send_event(follow, f"Ev{uuid.uuid4().hex[:8]}")
-    calls = stack.slack.wait_for(lambda: [c for c in stack.assistant.calls
-                                          if c["question"] in ("Keystone timely filing?", "and for appeals?")
-                                          ] if len([c for c in stack.assistant.calls if c["question"] in (
-                                              "Keystone timely filing?", "and for appeals?")]) == 2 else None)
+    calls = stack.slack.wait_for(
+        lambda: (
+            [
+                c
+                for c in stack.assistant.calls
+                if c["question"] in ("Keystone timely filing?", "and for appeals?")
+            ]
+            if len(
+                [
+                    c
+                    for c in stack.assistant.calls
+                    if c["question"] in ("Keystone timely filing?", "and for appeals?")
+                ]
+            )
+            == 2
+            else None
+        )
+    )
     assert {c["conversation_id"] for c in calls} == {f"slack:T1:CNEG:{first['ts']}"}
 
 
@@ -71,19 +112,34 @@ def test_retried_delivery_answers_once(stack: Stack) -> None:
     ev = _mention("retry question about Keystone")
     event_id = f"Ev{uuid.uuid4().hex[:8]}"
     assert stack.send_event(ev, event_id).status_code == 200
-    again = stack.send_event(ev, event_id, headers={"X-Slack-Retry-Num": "1",
-                                                    "X-Slack-Retry-Reason": "http_timeout"})
+    again = stack.send_event(
+        ev, event_id, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
     assert again.status_code == 200
     # Same message, new event id (e.g. also delivered as another event type): still once.
     stack.send_event(ev, f"Ev{uuid.uuid4().hex[:8]}")
     _placeholder(stack, "CGEN", ev["ts"])
     time.sleep(0.5)
     assert sum(c["question"] == "retry question about Keystone" for c in stack.assistant.calls) == 1
-    assert len([p for p in stack.slack.named("chat.postMessage") if p.get("thread_ts") == ev["ts"]]) == 1
+    assert (
+        len([p for p in stack.slack.named("chat.postMessage") if p.get("thread_ts") == ev["ts"]])
+        == 1
+    )
 
 
-@pytest.mark.parametrize("case", ["forged", "stale", "future", "missing_ts", "non_numeric_ts",
-                                  "missing_sig", "malformed_sig", "not_utf8"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "forged",
+        "stale",
+        "future",
+        "missing_ts",
+        "non_numeric_ts",
+        "missing_sig",
+        "malformed_sig",
+        "not_utf8",
+    ],
+)
 def test_bad_signatures_are_401(stack: Stack, case: str) -> None:
     body = '{"type":"event_callback","event_id":"EvBAD","event":{"type":"app_mention"}}'
     now = int(time.time())
@@ -92,8 +148,11 @@ def test_bad_signatures_are_401(stack: Stack, case: str) -> None:
     elif case in ("stale", "future"):
         r = stack.slack_post(body, "application/json", ts=now + (-600 if case == "stale" else 600))
     else:
-        headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": str(now),
-                   "X-Slack-Signature": "v0=" + "0" * 64}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": str(now),
+            "X-Slack-Signature": "v0=" + "0" * 64,
+        }
         if case == "missing_ts":
             del headers["X-Slack-Request-Timestamp"]
         elif case == "non_numeric_ts":
@@ -111,21 +170,39 @@ def test_slash_command_ask_acks_fast_and_answers(stack: Stack) -> None:
     started = time.perf_counter()
     r = stack.send_command("ask What does Keystone pay for 99214?")
     assert r.status_code == 200 and time.perf_counter() - started < 1.0
-    posted = stack.slack.wait_for(lambda: next(
-        (p for p in stack.slack.named("chat.postMessage")
-         if p.get("text") == "<@UALICE> asked: What does Keystone pay for 99214?"), None))
+    posted = stack.slack.wait_for(
+        lambda: next(
+            (
+                p
+                for p in stack.slack.named("chat.postMessage")
+                if p.get("text") == "<@UALICE> asked: What does Keystone pay for 99214?"
+            ),
+            None,
+        )
+    )
     assert posted["channel"] == "CGEN"
-    stack.slack.wait_for(lambda: any(c["question"] == "What does Keystone pay for 99214?"
-                                     for c in stack.assistant.calls))
+    stack.slack.wait_for(
+        lambda: any(
+            c["question"] == "What does Keystone pay for 99214?" for c in stack.assistant.calls
+        )
+    )
 
 
 def test_channel_question_about_hidden_payer_is_answered_privately(stack: Stack) -> None:
     ev = _mention("What are Northwind's rates for 99214?", channel="CGEN", user="UALICE")
     stack.send_event(ev, f"Ev{uuid.uuid4().hex[:8]}")
-    private = stack.slack.wait_for(lambda: next(
-        (p for p in stack.slack.named("chat.postEphemeral")
-         if p.get("user") == "UALICE" and any(b["type"] == "actions" for b in p.get("blocks") or [])
-         and p.get("thread_ts") == ev["ts"]), None))
+    private = stack.slack.wait_for(
+        lambda: next(
+            (
+                p
+                for p in stack.slack.named("chat.postEphemeral")
+                if p.get("user") == "UALICE"
+                and any(b["type"] == "actions" for b in p.get("blocks") or [])
+                and p.get("thread_ts") == ev["ts"]
+            ),
+            None,
+        )
+    )
     assert private["channel"] == "CGEN"
     assert not [p for p in stack.slack.named("chat.postMessage") if p.get("thread_ts") == ev["ts"]]
     call = next(c for c in stack.assistant.calls if c["question"] == ev["text"].split("> ", 1)[1])
@@ -136,8 +213,11 @@ def test_channel_question_about_hidden_payer_is_answered_privately(stack: Stack)
 def test_hidden_payer_and_user_without_access_is_refused(stack: Stack) -> None:
     ev = _mention("Northwind denial rate?", channel="CGEN", user="UBOB")
     stack.send_event(ev, f"Ev{uuid.uuid4().hex[:8]}")
-    msg = stack.slack.wait_for(lambda: next(
-        (p for p in stack.slack.named("chat.postEphemeral") if p.get("user") == "UBOB"), None))
+    msg = stack.slack.wait_for(
+        lambda: next(
+            (p for p in stack.slack.named("chat.postEphemeral") if p.get("user") == "UBOB"), None
+        )
+    )
     assert "don't have access to Northwind Mutual" in msg["text"]
     assert not any(c["question"] == "Northwind denial rate?" for c in stack.assistant.calls)
 
@@ -145,32 +225,62 @@ def test_hidden_payer_and_user_without_access_is_refused(stack: Stack) -> None:
 def test_errors_reach_the_user_as_a_sentence_with_a_reference(stack: Stack) -> None:
     ev = _mention("explode please")
     stack.send_event(ev, f"Ev{uuid.uuid4().hex[:8]}")
-    update = stack.slack.wait_for(lambda: next(
-        (p for p in stack.slack.named("chat.update") if "reference" in p.get("text", "")), None))
+    update = stack.slack.wait_for(
+        lambda: next(
+            (p for p in stack.slack.named("chat.update") if "reference" in p.get("text", "")), None
+        )
+    )
     assert "passwd" not in str(update) and update["text"].startswith("Sorry")
 
 
 def test_feedback_click_is_stored(stack: Stack) -> None:
     assert stack.send_action(FEEDBACK_UP, "abc123def456").status_code == 200
     store = FeedbackStore(feedback_file(stack.settings.data_dir))
-    votes = stack.slack.wait_for(lambda: [v for v in store.votes() if v["answer_id"] == "abc123def456"])
+    votes = stack.slack.wait_for(
+        lambda: [v for v in store.votes() if v["answer_id"] == "abc123def456"]
+    )
     assert votes[0]["user_id"] == "UALICE" and votes[0]["vote"] == 1
 
 
-def test_slash_brief_and_deadlines_degrade_cleanly(stack: Stack) -> None:
+def test_slash_brief_and_deadlines_degrade_cleanly(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "assistant.briefs.build", None)  # not installed
     stack.send_command("brief Keystone", user="UBOB")
     stack.send_command("deadlines", user="UBOB")
-    msgs = stack.slack.wait_for(lambda: [p for p in stack.slack.named("chat.postEphemeral")
-                                         if p.get("user") == "UBOB" and "not available" in p["text"]]
-                                if len([p for p in stack.slack.named("chat.postEphemeral")
-                                        if p.get("user") == "UBOB" and "not available" in p["text"]]) >= 2
-                                else None)
-    assert {m["text"] for m in msgs} >= {"Briefs are not available yet.", "Deadlines are not available yet."}
+    msgs = stack.slack.wait_for(
+        lambda: (
+            [
+                p
+                for p in stack.slack.named("chat.postEphemeral")
+                if p.get("user") == "UBOB" and "not available" in p["text"]
+            ]
+            if len(
+                [
+                    p
+                    for p in stack.slack.named("chat.postEphemeral")
+                    if p.get("user") == "UBOB" and "not available" in p["text"]
+                ]
+            )
+            >= 2
+            else None
+        )
+    )
+    assert {m["text"] for m in msgs} >= {
+        "Briefs are not available yet.",
+        "Deadlines are not available yet.",
+    }
 
 
 def test_direct_message_is_answered_in_the_users_scope(stack: Stack) -> None:
-    ev = {"type": "message", "channel_type": "im", "channel": "DBOB", "user": "UBOB",
-          "text": "Keystone prompt pay?", "ts": f"{time.time():.6f}"}
+    ev = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "DBOB",
+        "user": "UBOB",
+        "text": "Keystone prompt pay?",
+        "ts": f"{time.time():.6f}",
+    }
     stack.send_event(ev, f"Ev{uuid.uuid4().hex[:8]}")
     placeholder = _placeholder(stack, "DBOB", ev["ts"])
     _final_update(stack, "DBOB", placeholder["_returned_ts"])
@@ -181,23 +291,23 @@ def test_direct_message_is_answered_in_the_users_scope(stack: Stack) -> None:
     assert stack.send_event(bot, f"Ev{uuid.uuid4().hex[:8]}").status_code == 200
 
 
-def test_slash_brief_posts_summary_and_uploads_the_file(stack: Stack,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """With a brief builder installed (a stand-in module until assistant.briefs lands)."""
-    import sys
-    import types
-
-    module = types.ModuleType("assistant.briefs.build")
-
-    def build_brief(payer: str, allowed_payers: list[str] | None = None, **_: object) -> dict:
-        return {"payer_id": "KEYSTONE", "markdown": f"# Brief: {payer}\n\nCounteroffer: +6%."}
-
-    module.build_brief = build_brief  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "assistant.briefs.build", module)
+def test_slash_brief_posts_summary_and_uploads_the_file(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, module in fake_brief_modules(tmp_path).items():
+        monkeypatch.setitem(sys.modules, name, module)
     stack.send_command("brief Keystone", channel="CNEG", user="UALICE")
-    summary = stack.slack.wait_for(lambda: next(
-        (p for p in stack.slack.named("chat.postMessage") if p.get("text") == "Negotiation brief — Keystone"),
-        None))
+    summary = stack.slack.wait_for(
+        lambda: next(
+            (
+                p
+                for p in stack.slack.named("chat.postMessage")
+                if p.get("text") == "Negotiation brief — Keystone"
+            ),
+            None,
+        )
+    )
+    assert "Raise 99214 to 125% of Medicare" in json.dumps(summary["blocks"])
     done = stack.slack.wait_for(lambda: stack.slack.named("files.completeUploadExternal"))
     assert done[0]["thread_ts"] == summary["_returned_ts"] and done[0]["channel_id"] == "CNEG"
-    assert any(b"Counteroffer: +6%." in u for u in stack.slack.uploads), stack.slack.uploads
+    assert any(u.startswith(b"%PDF") for u in stack.slack.uploads), stack.slack.uploads

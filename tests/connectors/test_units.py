@@ -17,8 +17,14 @@ from tests.connectors.fakes import FakeAssistant
 
 
 def _answer(**kw: object) -> Answer:
-    base = dict(answer_id="a1", question="q", text="**90 days** [1]", model="m", latency_ms=1.0,
-                citations=[Citation(n=1, document="Doc", page=2, section="3.1", quote="ninety days")])
+    base = dict(
+        answer_id="a1",
+        question="q",
+        text="**90 days** [1]",
+        model="m",
+        latency_ms=1.0,
+        citations=[Citation(n=1, document="Doc", page=2, section="3.1", quote="ninety days")],
+    )
     return Answer(**{**base, **kw})  # type: ignore[arg-type]
 
 
@@ -27,7 +33,10 @@ def test_answer_blocks_have_text_sources_and_feedback() -> None:
     assert out[0] == {"type": "section", "text": {"type": "mrkdwn", "text": "*90 days* [1]"}}
     assert out[1]["elements"][1]["text"] == "[1] Doc, p. 2, § 3.1 — “ninety days”"
     actions = out[-1]
-    assert [e["action_id"] for e in actions["elements"]] == [blocks.FEEDBACK_UP, blocks.FEEDBACK_DOWN]
+    assert [e["action_id"] for e in actions["elements"]] == [
+        blocks.FEEDBACK_UP,
+        blocks.FEEDBACK_DOWN,
+    ]
     assert {e["value"] for e in actions["elements"]} == {"a1"}
 
 
@@ -40,7 +49,9 @@ def test_blocks_respect_slack_limits() -> None:
 
 
 def test_mrkdwn_conversion_and_error_blocks() -> None:
-    assert blocks.to_mrkdwn("## Rates\n**bold** [x](https://a.b)") == "*Rates*\n*bold* <https://a.b|x>"
+    assert (
+        blocks.to_mrkdwn("## Rates\n**bold** [x](https://a.b)") == "*Rates*\n*bold* <https://a.b|x>"
+    )
     err = blocks.error_blocks("Sorry.", "abcd1234")
     assert "abcd1234" in err[1]["elements"][0]["text"]
 
@@ -55,7 +66,9 @@ def test_visibility_rules(tmp_path: Path) -> None:
     assert vis.channel("D9", "im", "U1").allowed == ["A", "B"]
     assert vis.user("U2").empty
     assert named_payers("How does Northwind pay vs keystone?", FakeAssistant().vocabulary()) == [
-        "NORTHWIND", "KEYSTONE"]
+        "NORTHWIND",
+        "KEYSTONE",
+    ]
 
 
 def test_bad_visibility_file_is_a_config_error(tmp_path: Path) -> None:
@@ -88,9 +101,28 @@ def test_dedupe_survives_restart(tmp_path: Path) -> None:
 def test_cli_keys_add_prints_key_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from assistant.cli import main
 
-    assert main(["--data-dir", str(tmp_path), "keys", "add", "zoe", "--role", "admin",
-                 "--payer", "KEYSTONE"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(tmp_path),
+                "keys",
+                "add",
+                "zoe",
+                "--role",
+                "admin",
+                "--payer",
+                "KEYSTONE",
+            ]
+        )
+        == 0
+    )
     key = capsys.readouterr().out.strip()
     stored = json.loads((tmp_path / "api_keys.json").read_text())["keys"][0]
-    assert stored == {"user": "zoe", "role": "admin", "payers": ["KEYSTONE"], "sha256": hash_key(key)}
+    assert stored == {
+        "user": "zoe",
+        "role": "admin",
+        "payers": ["KEYSTONE"],
+        "sha256": hash_key(key),
+    }
     assert main(["--data-dir", str(tmp_path), "keys", "add", "zoe", "--role", "boss"]) == 1

@@ -161,7 +161,7 @@ def test_contract_terms_rows_and_amendment_history(settings, embedder, src):  # 
     terms = {}
     for term, num, text, eff, cid, chunk_id, quote in rows:
         terms.setdefault(term, []).append((num, text, str(eff), cid))
-        assert chunk_id and quote
+        assert (chunk_id and quote) or (term, text) == ("mfn_present", "false")
     assert terms["timely_filing_days"] == [
         (90.0, "90", "2024-01-01", "NW-2024-001"), (120.0, "120", "2025-07-01", "NW-2024-001")]
     assert terms["termination_without_cause_days"][0][0] == 120.0
@@ -175,3 +175,4 @@ def test_contract_terms_rows_and_amendment_history(settings, embedder, src):  # 
     assert terms["fee_schedule_basis"][0][1] == "110% of Medicare 2024"
     assert terms["payer_amendment_notice_days"][0][0] == 45.0
     assert terms["effective_date"][0][1] == "2024-01-01"
+    assert terms["mfn_present"] == [(0.0, "false", "2024-01-01", "NW-2024-001")]  # stated by absence

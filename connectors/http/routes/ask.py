@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request
@@ -36,37 +36,54 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=2000, examples=["What's Keystone's timely filing limit?"])
+    question: str = Field(
+        min_length=1, max_length=2000, examples=["What's Keystone's timely filing limit?"]
+    )
     conversation_id: str | None = Field(
-        None, pattern=r"^[A-Za-z0-9._:-]{1,100}$",
+        None,
+        pattern=r"^[A-Za-z0-9._:-]{1,100}$",
         description="Reuse to ask follow-ups; scoped to the calling user.",
     )
-    payer: str | None = Field(None, min_length=1, max_length=200,
-                              description="Payer id, name or alias to restrict to.")
+    payer: str | None = Field(
+        None, min_length=1, max_length=200, description="Payer id, name or alias to restrict to."
+    )
     as_of: dt.date | None = Field(None, description="Pretend today is this date.")
     stream: bool = False
 
 
 def check_payer_scope(assistant: Any, payer: str | None, allowed: list[str] | None) -> None:
     """Fail early (403/422) when ``payer`` is unknown or outside the caller's scope."""
-    if not payer or allowed is None or not callable(getattr(assistant, "vocabulary", None)):
+    if not payer or not callable(getattr(assistant, "vocabulary", None)):
         return
+    from assistant.errors import InputError, UnknownEntityError
     from assistant.tools.resolve import resolve_payer
 
-    resolve_payer(assistant.vocabulary(), payer, allowed)
+    try:
+        resolve_payer(assistant.vocabulary(), payer, allowed)
+    except UnknownEntityError:
+        if allowed is None:
+            raise
+        # The suggestions would name payers outside the caller's scope.
+        raise InputError(f"Unknown payer '{payer}'.") from None
 
 
 def _ask_kwargs(body: AskRequest, principal: Principal) -> dict[str, Any]:
     thread = f"http:{principal.user}:{body.conversation_id}" if body.conversation_id else None
-    return {"conversation_id": thread, "allowed_payers": principal.allowed_payers,
-            "payer": body.payer, "as_of": body.as_of}
+    return {
+        "conversation_id": thread,
+        "allowed_payers": principal.allowed_payers,
+        "payer": body.payer,
+        "as_of": body.as_of,
+    }
 
 
 def _sse(event: str, data: Any) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n".encode()
 
 
-async def _stream(assistant: Any, body: AskRequest, kw: dict[str, Any], rid: str) -> AsyncIterator[bytes]:
+async def _stream(
+    assistant: Any, body: AskRequest, kw: dict[str, Any], rid: str
+) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
@@ -75,13 +92,22 @@ async def _stream(assistant: Any, body: AskRequest, kw: dict[str, Any], rid: str
 
     def work() -> None:
         try:
-            put("answer", assistant.ask(body.question, on_progress=lambda s: put("progress", s), **kw))
+            put(
+                "answer",
+                assistant.ask(body.question, on_progress=lambda s: put("progress", s), **kw),
+            )
         except ParleyError as exc:
             put("error", {"detail": exc.user_message, "status": exc.http_status, "request_id": rid})
         except Exception:
             log.error("stream failed request_id=%s", rid, exc_info=True)
-            put("error", {"detail": f"Internal error. Quote reference {rid} when reporting it.",
-                          "status": 500, "request_id": rid})
+            put(
+                "error",
+                {
+                    "detail": f"Internal error. Quote reference {rid} when reporting it.",
+                    "status": 500,
+                    "request_id": rid,
+                },
+            )
 
     worker = loop.create_task(to_thread.run_sync(work))
     try:
@@ -108,23 +134,32 @@ def _client_view(answer: Answer, conversation_id: str | None) -> Answer:
 
 
 @router.post(
-    "/ask", response_model=Answer, summary="Ask a question",
+    "/ask",
+    response_model=Answer,
+    summary="Ask a question",
     description=SSE_DOC,
-    responses={200: {"content": {"text/event-stream": {}}},
-               401: {"description": "No or invalid API key"},
-               403: {"description": "Payer outside your scope"}},
+    responses={
+        200: {"content": {"text/event-stream": {}}},
+        401: {"description": "No or invalid API key"},
+        403: {"description": "Payer outside your scope"},
+    },
 )
 async def ask(
-    body: AskRequest, request: Request, principal: Reader, assistant: AssistantDep,
-    stream: bool = Query(False, description="Stream as Server-Sent Events."),
+    body: AskRequest,
+    request: Request,
+    principal: Reader,
+    assistant: AssistantDep,
+    stream: Annotated[bool, Query(description="Stream as Server-Sent Events.")] = False,
 ) -> Any:
     """Answer one question with cited clauses and traced figures."""
     await to_thread.run_sync(check_payer_scope, assistant, body.payer, principal.allowed_payers)
     kw = _ask_kwargs(body, principal)
     if stream or body.stream:
         rid = request_id(request)
-        return StreamingResponse(_stream(assistant, body, kw, rid), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            _stream(assistant, body, kw, rid),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
     answer = await to_thread.run_sync(lambda: assistant.ask(body.question, **kw))
     return _client_view(answer, body.conversation_id)
-

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Query
@@ -15,14 +15,22 @@ from connectors.http.routes import AssistantDep, SettingsDep
 router = APIRouter(prefix="/v1", tags=["deadlines"])
 
 
-@router.get("/deadlines", summary="Contract deadlines coming due",
-            responses={503: {"description": "Deadline analytics not available"}})
+@router.get(
+    "/deadlines",
+    summary="Contract deadlines coming due",
+    responses={503: {"description": "Deadline analytics not available"}},
+)
 async def deadlines(
-    principal: Reader, assistant: AssistantDep, settings: SettingsDep,
-    as_of: dt.date | None = Query(None, description="Pretend today is this date."),
-    within_days: int | None = Query(None, ge=1, le=3650, description="Look-ahead window."),
+    principal: Reader,
+    assistant: AssistantDep,
+    settings: SettingsDep,
+    as_of: Annotated[dt.date | None, Query(description="Pretend today is this date.")] = None,
+    within_days: Annotated[
+        int | None, Query(ge=1, le=3650, description="Look-ahead window.")
+    ] = None,
 ) -> dict[str, Any]:
     """Deadlines from the extracted contract terms, limited to the caller's payers."""
     rows = await to_thread.run_sync(
-        deadlines_api.upcoming, settings, assistant, as_of, within_days, principal.allowed_payers)
+        deadlines_api.upcoming, settings, assistant, as_of, within_days, principal.allowed_payers
+    )
     return {"as_of": str(as_of or settings.today()), "deadlines": rows}

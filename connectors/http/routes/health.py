@@ -39,11 +39,15 @@ def _checks(app_state: Any) -> dict[str, str]:
     return checks
 
 
-@router.get("/readyz", summary="Stores reachable and model configured",
-            responses={503: {"description": "Not ready"}})
+@router.get(
+    "/readyz",
+    summary="Stores reachable and model configured",
+    responses={503: {"description": "Not ready"}},
+)
 async def readyz(request: Request) -> JSONResponse:
     """200 with each check when ready; 503 naming what is not."""
     checks = await to_thread.run_sync(_checks, request.app.state)
     ok = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
-                        status_code=200 if ok else 503)
+    return JSONResponse(
+        {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+    )

@@ -22,10 +22,17 @@ CHUNK = 1 << 20
 UPLOAD_SCHEMA = {
     "requestBody": {
         "required": True,
-        "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": ["files"],
-            "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
-        }}},
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            }
+        },
     }
 }
 
@@ -33,8 +40,11 @@ UPLOAD_SCHEMA = {
 def _suffix(name: str | None) -> str:
     suffix = Path(name or "").suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise HTTPException(415, f"Unsupported file type '{suffix or '(none)'}'; allowed: "
-                                 f"{', '.join(sorted(ALLOWED_SUFFIXES))}.")
+        raise HTTPException(
+            415,
+            f"Unsupported file type '{suffix or '(none)'}'; allowed: "
+            f"{', '.join(sorted(ALLOWED_SUFFIXES))}.",
+        )
     return suffix
 
 
@@ -55,9 +65,13 @@ async def _save(upload: UploadFile, folder: Path, budget: int) -> tuple[Path, in
     return target, written
 
 
-@router.post("/ingest", status_code=202, summary="Upload and ingest files (admin)",
-             openapi_extra=UPLOAD_SCHEMA,
-             responses={413: {"description": "Too large"}, 415: {"description": "Unsupported type"}})
+@router.post(
+    "/ingest",
+    status_code=202,
+    summary="Upload and ingest files (admin)",
+    openapi_extra=UPLOAD_SCHEMA,
+    responses={413: {"description": "Too large"}, 415: {"description": "Unsupported type"}},
+)
 async def ingest(request: Request, principal: Admin, settings: SettingsDep) -> dict[str, Any]:
     """Store the uploaded files under generated names and start an ingestion job."""
     limit = int(settings.max_upload_mb * 1024 * 1024)
@@ -82,21 +96,30 @@ async def ingest(request: Request, principal: Admin, settings: SettingsDep) -> d
             for u in uploads:
                 path, size = await _save(u, folder, limit - sum(m["bytes"] for m in manifest))
                 saved.append(path)
-                manifest.append({"name": _display_name(u.filename), "stored_as": path.name,
-                                 "bytes": size})
+                manifest.append(
+                    {"name": _display_name(u.filename), "stored_as": path.name, "bytes": size}
+                )
         except HTTPException as exc:
             shutil.rmtree(folder, ignore_errors=True)
             if exc.status_code == 413:
                 raise HTTPException(
-                    413, f"Upload too large; the limit is {settings.max_upload_mb:g} MB.") from None
+                    413, f"Upload too large; the limit is {settings.max_upload_mb:g} MB."
+                ) from None
             raise
     job = jobs.start(job_id, principal.user, saved, manifest)
-    return {"job_id": job_id, "status": job["status"], "files": manifest,
-            "url": f"/v1/jobs/{job_id}"}
+    return {
+        "job_id": job_id,
+        "status": job["status"],
+        "files": manifest,
+        "url": f"/v1/jobs/{job_id}",
+    }
 
 
-@router.get("/jobs/{job_id}", summary="Ingestion job status (admin)",
-            responses={404: {"description": "No such job"}})
+@router.get(
+    "/jobs/{job_id}",
+    summary="Ingestion job status (admin)",
+    responses={404: {"description": "No such job"}},
+)
 def job_status(job_id: str, request: Request, principal: Admin) -> dict[str, Any]:
     """Status (queued, running, succeeded, failed), the files and the ingestion summary."""
     return request.app.state.jobs.get(job_id)

@@ -28,7 +28,10 @@ async def slack_events(request: Request) -> Response:
         raise HTTPException(404, "Slack is not configured on this server.")
     ts = request.headers.get("x-slack-request-timestamp", "")
     sig = request.headers.get("x-slack-signature", "")
-    if not (ts.isascii() and ts.isdigit() and len(ts) <= 12) or abs(time.time() - int(ts)) > MAX_SKEW_S:
+    if (
+        not (ts.isascii() and ts.isdigit() and len(ts) <= 12)
+        or abs(time.time() - int(ts)) > MAX_SKEW_S
+    ):
         raise HTTPException(401, "Invalid or stale request timestamp.")
     if not SIGNATURE.match(sig):
         raise HTTPException(401, "Invalid request signature.")

@@ -14,8 +14,10 @@ from connectors.slack import blocks
 from connectors.slack.answering import Question, answer, friendly_error
 
 log = logging.getLogger("parley.slack")
-HELP = ("Try `/parley ask What's Keystone's timely filing limit?`, `/parley deadlines` "
-        "or `/parley brief Blue Summit`.")
+HELP = (
+    "Try `/parley ask What's Keystone's timely filing limit?`, `/parley deadlines` "
+    "or `/parley brief Blue Summit`."
+)
 
 
 def _channel_type(command: dict) -> str | None:
@@ -23,7 +25,9 @@ def _channel_type(command: dict) -> str | None:
 
 
 def _ephemeral(client: WebClient, command: dict, text: str, **kw: Any) -> None:
-    client.chat_postEphemeral(channel=command["channel_id"], user=command["user_id"], text=text, **kw)
+    client.chat_postEphemeral(
+        channel=command["channel_id"], user=command["user_id"], text=text, **kw
+    )
 
 
 def run_ask(services: Any, client: WebClient, command: dict, text: str) -> None:
@@ -37,27 +41,43 @@ def run_ask(services: Any, client: WebClient, command: dict, text: str) -> None:
     if not hidden and not scope.empty:
         posted = client.chat_postMessage(channel=channel, text=f"<@{user}> asked: {text}")
         thread_ts = posted["ts"]
-    answer(services, client, Question(text=text, team=command.get("team_id", ""), channel=channel,
-                                      user=user, thread_ts=thread_ts,
-                                      channel_type=_channel_type(command)))
+    answer(
+        services,
+        client,
+        Question(
+            text=text,
+            team=command.get("team_id", ""),
+            channel=channel,
+            user=user,
+            thread_ts=thread_ts,
+            channel_type=_channel_type(command),
+        ),
+    )
 
 
 def run_deadlines(services: Any, client: WebClient, command: dict) -> None:
     """Upcoming contract deadlines the channel may see."""
-    scope = services.visibility.channel(command["channel_id"], _channel_type(command),
-                                        command["user_id"])
+    scope = services.visibility.channel(
+        command["channel_id"], _channel_type(command), command["user_id"]
+    )
     try:
-        rows = deadlines_api.upcoming(services.settings, services.assistant, None, None, scope.allowed)
+        rows = deadlines_api.upcoming(
+            services.settings, services.assistant, None, None, scope.allowed
+        )
     except ConfigError as exc:
         _ephemeral(client, command, exc.user_message)
         return
     as_of = str(services.settings.today())
-    client.chat_postMessage(channel=command["channel_id"], text="Contract deadlines",
-                            blocks=blocks.deadlines_blocks(rows, as_of))
+    client.chat_postMessage(
+        channel=command["channel_id"],
+        text="Contract deadlines",
+        blocks=blocks.deadlines_blocks(rows, as_of),
+    )
 
 
 def run_brief(services: Any, client: WebClient, command: dict, payer: str) -> None:
-    """Build a brief; post its summary and upload the full Markdown in the thread."""
+    """Build a brief; post its summary and upload the full document (PDF with the charts,
+    else Markdown) in the summary's thread."""
     if not payer:
         _ephemeral(client, command, "Which payer? e.g. `/parley brief Blue Summit`")
         return
@@ -69,17 +89,36 @@ def run_brief(services: Any, client: WebClient, command: dict, payer: str) -> No
     if scope.empty or any(not scope.allows(p) for p in named):
         _ephemeral(client, command, f"This channel may not see {payer}; ask me in a DM instead.")
         return
+    _ephemeral(client, command, f"Building the brief for {payer}… this takes a few seconds.")
     try:
-        record, _ = briefs_api.build(services.settings, services.assistant, payer, user,
-                                     scope.allowed, None)
+        brief = briefs_api.build(services.settings, services.assistant, payer, scope.allowed)
     except ConfigError as exc:
         _ephemeral(client, command, exc.user_message)
         return
-    posted = client.chat_postMessage(channel=channel, text=f"Negotiation brief — {payer}",
-                                     blocks=blocks.brief_summary_blocks(payer, record.markdown,
-                                                                        record.brief_id))
-    client.files_upload_v2(channel=channel, thread_ts=posted["ts"], content=record.markdown,
-                           filename=f"brief-{record.brief_id}.md", title=f"Brief — {payer}")
+    posted = client.chat_postMessage(
+        channel=channel,
+        text=f"Negotiation brief — {brief.payer_name}",
+        blocks=blocks.brief_summary_blocks(
+            brief.payer_name, briefs_api.summary_lines(brief), brief.brief_id
+        ),
+    )
+    path, kind = _document(services, brief)
+    client.files_upload_v2(
+        channel=channel,
+        thread_ts=posted["ts"],
+        file=str(path),
+        filename=f"brief-{brief.brief_id}.{kind}",
+        title=f"Negotiation brief — {brief.payer_name}",
+    )
+
+
+def _document(services: Any, brief: Any) -> tuple[Any, str]:
+    """The PDF (charts included) when it can be written, else the Markdown."""
+    try:
+        return briefs_api.export(services.settings, brief.brief_id, "pdf", None), "pdf"
+    except Exception:
+        log.warning("PDF export failed; uploading Markdown", exc_info=True)
+        return briefs_api.export(services.settings, brief.brief_id, "md", None), "md"
 
 
 def dispatch(services: Any, client: WebClient, command: dict) -> None:
@@ -97,8 +136,12 @@ def dispatch(services: Any, client: WebClient, command: dict) -> None:
             _ephemeral(client, command, HELP)
     except Exception as exc:
         message, ref = friendly_error(exc)
-        _ephemeral(client, command, f"{message} (reference {ref})",
-                   blocks=blocks.error_blocks(message, ref))
+        _ephemeral(
+            client,
+            command,
+            f"{message} (reference {ref})",
+            blocks=blocks.error_blocks(message, ref),
+        )
 
 
 def register(app: App, services: Any) -> None:

@@ -15,10 +15,18 @@ def handle_mention(services: Any, client: WebClient, event: dict, team: str) -> 
     channel, ts = event.get("channel", ""), event.get("ts", "")
     if not services.dedupe.first_time(f"msg:{channel}:{ts}"):
         return
-    answer(services, client, Question(
-        text=clean(event.get("text", "")), team=team, channel=channel, user=event.get("user", ""),
-        thread_ts=event.get("thread_ts") or ts, channel_type=event.get("channel_type"),
-    ))
+    answer(
+        services,
+        client,
+        Question(
+            text=clean(event.get("text", "")),
+            team=team,
+            channel=channel,
+            user=event.get("user", ""),
+            thread_ts=event.get("thread_ts") or ts,
+            channel_type=event.get("channel_type"),
+        ),
+    )
 
 
 def register(app: App, services: Any) -> None:

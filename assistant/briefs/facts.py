@@ -1,0 +1,226 @@
+"""The computed facts of a brief: analytics results for one payer and the practice.
+
+Nothing here writes prose. ``gather_facts`` runs the analytics functions on one read-only
+warehouse connection and returns their typed results plus a few derived figures (code
+groups, annualised run-rates) computed from them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from assistant.analytics.counteroffer import (
+    CounterofferParams,
+    CounterofferResult,
+    Proposal,
+    ProposalItem,
+    model_counteroffer,
+)
+from assistant.analytics.deadlines import DeadlineParams, DeadlineResult, contract_deadlines
+from assistant.analytics.denials import DenialParams, DenialResult, denial_analysis
+from assistant.analytics.mix import MixParams, MixResult, PayerVolume, payer_mix
+from assistant.analytics.periods import Period, resolve_period
+from assistant.analytics.rates import RateComparison, RateParams, RateRow, compare_rates
+from assistant.analytics.timeliness import (
+    PayerTimeliness,
+    TimelinessParams,
+    TimelinessResult,
+    payment_timeliness,
+)
+from assistant.analytics.variance import VarianceParams, VarianceResult, reimbursement_variance
+from assistant.analytics.vocabulary import code_in_category
+from assistant.analytics.walkaway import WalkawayParams, WalkawayResult, walkaway_impact
+
+GROUPS = (("em", "E/M visits"), ("imaging", "Imaging"), ("surgery", "Surgery"),
+          ("therapy", "Therapy"), ("lab", "Lab"), ("medicine", "Medicine"))
+TOP_CODES = 8
+
+
+@dataclass
+class BriefPolicy:
+    """Negotiation assumptions, stated in the brief where they are used."""
+
+    anchor_pp: float = 5.0  # opening ask above target, percentage points of rate increase
+    min_spread_pp: float = 3.0  # target at least this far above the walk-away point
+    retention_share: float = 0.5  # walk-away scenario: patients kept via other payers
+    transition_months: int = 6  # cash cushion: months of lost revenue to bridge
+
+
+@dataclass
+class GroupOffer:
+    """Counteroffer for one code group, with the revenue effect of each position."""
+
+    group: str
+    label: str
+    codes: list[str]
+    annual_units: float
+    pct_of_medicare: float | None
+    gap_to_median_pct: float
+    gap_to_best_pct: float
+    opening_pct: float
+    target_pct: float
+    walkaway_pct: float
+    results: dict[str, CounterofferResult] = field(default_factory=dict)  # opening/target/walkaway
+
+
+@dataclass
+class Facts:
+    """Everything a brief states, as analytics results."""
+
+    payer_id: str
+    payer_name: str
+    plan_type: str | None
+    as_of: dt.date
+    year: Period
+    mix: MixResult
+    me: PayerVolume | None
+    rates: RateComparison
+    top_rates: list[RateRow]
+    others: dict[str, dict[str, float]]  # code -> {min, median, max, n}
+    variance: VarianceResult
+    timeliness: TimelinessResult
+    timeliness_year: TimelinessResult
+    denials: DenialResult
+    denials_all: DenialResult
+    denials_year_all: DenialResult
+    walkaway: WalkawayResult | None
+    walkaway_retained: WalkawayResult | None
+    deadlines: DeadlineResult
+    terms: list[dict[str, Any]]
+    tic: list[dict[str, Any]]
+    groups: list[GroupOffer]
+    policy: BriefPolicy
+
+    @property
+    def has_claims(self) -> bool:
+        """True when the warehouse holds claim lines for the payer."""
+        return bool(self.me and self.me.lines)
+
+    @property
+    def has_contract(self) -> bool:
+        """True when contract terms or a fee schedule are loaded for the payer."""
+        return bool(self.terms) or any(r.payer_id == self.payer_id for r in self.rates.rows)
+
+    @property
+    def my_timeliness(self) -> PayerTimeliness | None:
+        """The payer's row of the all-time timeliness result."""
+        return next((p for p in self.timeliness.by_payer if p.payer_id == self.payer_id), None)
+
+    def term(self, key: str) -> dict[str, Any] | None:
+        """The contract term row in force, or None."""
+        return next((t for t in self.terms if t["term"] == key), None)
+
+
+def gather_facts(conn: duckdb.DuckDBPyConnection, payer_id: str, payer_name: str,
+                 plan_type: str | None, as_of: dt.date, terms: list[dict[str, Any]],
+                 policy: BriefPolicy | None = None) -> Facts:
+    """Run every analytics function a brief needs for ``payer_id`` as of ``as_of``."""
+    policy = policy or BriefPolicy()
+    year = resolve_period("last 12 months", as_of)
+    mix = payer_mix(conn, MixParams(period=year))
+    me = next((p for p in mix.by_payer if p.payer_id == payer_id), None)
+    rates = compare_rates(conn, RateParams(as_of=as_of))
+    mine = [r for r in rates.rows if r.payer_id == payer_id]
+    top = sorted(mine, key=lambda r: (-r.annual_units, r.code))[:TOP_CODES]
+    others = _other_stats(rates.rows, payer_id)
+    has_lines = bool(me and me.lines)
+    walk = walk_r = None
+    if has_lines:
+        walk = walkaway_impact(conn, WalkawayParams(payer=payer_id, as_of=as_of))
+        walk_r = walkaway_impact(conn, WalkawayParams(
+            payer=payer_id, as_of=as_of, retention_share=policy.retention_share))
+    return Facts(
+        payer_id=payer_id, payer_name=payer_name, plan_type=plan_type, as_of=as_of, year=year,
+        mix=mix, me=me, rates=rates, top_rates=top, others=others,
+        variance=reimbursement_variance(conn, VarianceParams(payer=payer_id)),
+        timeliness=payment_timeliness(conn, TimelinessParams(payer=payer_id)),
+        timeliness_year=payment_timeliness(conn, TimelinessParams(payer=payer_id, period=year)),
+        denials=denial_analysis(conn, DenialParams(payer=payer_id)),
+        denials_all=denial_analysis(conn, DenialParams()),
+        denials_year_all=denial_analysis(conn, DenialParams(period=year)),
+        walkaway=walk, walkaway_retained=walk_r,
+        deadlines=contract_deadlines(conn, DeadlineParams(as_of=as_of, payer=payer_id)),
+        terms=terms, tic=_tic(conn, [r.code for r in top]),
+        groups=_groups(conn, payer_id, mine, others, as_of, policy) if has_lines else [],
+        policy=policy)
+
+
+def _other_stats(rows: list[RateRow], payer_id: str) -> dict[str, dict[str, float]]:
+    by_code: dict[str, list[float]] = {}
+    for r in rows:
+        if r.payer_id != payer_id:
+            by_code.setdefault(r.code, []).append(r.rate)
+    return {code: {"min": min(v), "median": round(statistics.median(v), 2), "max": max(v),
+                   "n": len(v)} for code, v in by_code.items()}
+
+
+def _tic(conn: duckdb.DuckDBPyConnection, codes: list[str]) -> list[dict[str, Any]]:
+    """Market negotiated rates per code from loaded Transparency-in-Coverage files."""
+    if not codes:
+        return []
+    cur = conn.execute(
+        """SELECT billing_code AS code, count(*) AS n, min(negotiated_rate) AS min,
+                  round(median(negotiated_rate), 2) AS median, max(negotiated_rate) AS max,
+                  count(DISTINCT reporting_entity) AS entities
+           FROM tic_rates WHERE billing_code IN (SELECT unnest(?::VARCHAR[]))
+             AND negotiated_rate IS NOT NULL GROUP BY 1 ORDER BY 1""", [codes])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def group_of(code: str) -> tuple[str, str]:
+    """(key, label) of the code group a CPT code falls in."""
+    for key, label in GROUPS:
+        if code_in_category(code, key):
+            return key, label
+    return "other", "Other services"
+
+
+def _round_half(x: float) -> float:
+    return round(x * 2) / 2
+
+
+def _groups(conn: duckdb.DuckDBPyConnection, payer_id: str, mine: list[RateRow],
+            others: dict[str, dict[str, float]], as_of: dt.date,
+            policy: BriefPolicy) -> list[GroupOffer]:
+    """Opening / target / walk-away rate increase per code group, each priced."""
+    acc: dict[str, dict[str, Any]] = {}
+    for r in mine:
+        if r.annual_units <= 0:
+            continue
+        key, label = group_of(r.code)
+        a = acc.setdefault(key, {"label": label, "codes": [], "units": 0.0, "cur": 0.0,
+                                 "med": 0.0, "best": 0.0, "mc": 0.0, "mc_cur": 0.0})
+        o = others.get(r.code, {"median": r.rate, "max": r.rate})
+        a["codes"].append(r.code)
+        a["units"] += r.annual_units
+        a["cur"] += r.rate * r.annual_units
+        a["med"] += o["median"] * r.annual_units
+        a["best"] += max(o["max"], r.rate) * r.annual_units
+        if r.medicare_rate:
+            a["mc"] += r.medicare_rate * r.annual_units
+            a["mc_cur"] += r.rate * r.annual_units
+    out: list[GroupOffer] = []
+    for key, a in sorted(acc.items(), key=lambda kv: -kv[1]["cur"]):
+        gap_med = 100 * (a["med"] / a["cur"] - 1) if a["cur"] else 0.0
+        gap_best = 100 * (a["best"] / a["cur"] - 1) if a["cur"] else 0.0
+        walk = max(0.0, _round_half(gap_med))
+        target = max(walk + policy.min_spread_pp, _round_half(gap_best))
+        g = GroupOffer(
+            group=key, label=a["label"], codes=sorted(a["codes"]),
+            annual_units=round(a["units"], 1),
+            pct_of_medicare=round(100 * a["mc_cur"] / a["mc"], 1) if a["mc"] else None,
+            gap_to_median_pct=round(gap_med, 1), gap_to_best_pct=round(gap_best, 1),
+            opening_pct=target + policy.anchor_pp, target_pct=target, walkaway_pct=walk)
+        for pos, value in (("opening", g.opening_pct), ("target", g.target_pct),
+                           ("walkaway", g.walkaway_pct)):
+            g.results[pos] = model_counteroffer(conn, CounterofferParams(
+                payer=payer_id, as_of=as_of, proposal=Proposal(items=[ProposalItem(
+                    kind="pct_increase", value=value, codes=g.codes)])))
+        out.append(g)
+    return out
