@@ -6,7 +6,13 @@ import sqlite3
 from typing import Any
 
 from langchain.agents import create_agent
-from langchain.agents.middleware import ModelRequest, ToolCallLimitMiddleware, dynamic_prompt
+from langchain.agents.middleware import (
+    ModelRequest,
+    ToolCallLimitMiddleware,
+    dynamic_prompt,
+    wrap_tool_call,
+)
+from langchain_core.messages import ToolMessage
 
 from assistant.prompts import load_prompt
 from assistant.settings import Settings
@@ -22,6 +28,28 @@ def _system_prompt(request: ModelRequest) -> str:
         "system.md", as_of=ctx.as_of.isoformat(),
         allowed_payers=", ".join(ctx.allowed_payers) if ctx.allowed_payers else "",
     )
+
+
+@wrap_tool_call
+def _contain_tool_failures(request: Any, handler: Any) -> Any:
+    """A failing tool becomes a tool error the writer can explain; never raw exception text."""
+    import logging
+
+    from assistant.errors import ParleyError
+    from assistant.tools.base import error_result
+
+    call = request.tool_call
+    try:
+        return handler(request)
+    except ParleyError as exc:
+        content, artifact = error_result(call["name"], exc.user_message, dict(call.get("args", {})))
+    except Exception:
+        logging.getLogger(__name__).exception("tool %s failed", call["name"])
+        content, artifact = error_result(
+            call["name"], f"the {call['name']} step failed unexpectedly; it has been logged",
+            dict(call.get("args", {})))
+    return ToolMessage(content=content, artifact=artifact, tool_call_id=call["id"], name=call["name"],
+                       status="error")
 
 
 def create_checkpointer(settings: Settings) -> Any:
@@ -40,6 +68,7 @@ def create_parley_agent(model: Any, tools: list[Any], checkpointer: Any | None) 
         tools,
         middleware=[
             _system_prompt,
+            _contain_tool_failures,
             ToolCallLimitMiddleware(run_limit=MAX_TOOL_CALLS_PER_TURN, exit_behavior="continue"),
         ],
         context_schema=TurnContext,

@@ -65,6 +65,9 @@ EXPLICIT_CLAUSE_RE = re.compile(
     r"|deadline|window|allowed to|contract terms?)\b", re.I)
 
 
+MODAL_RE = re.compile(r"^\s*(can|may|could|is|are|does|do|must|will|what does the contract)\b", re.I)
+
+
 @dataclass
 class Route:
     """The intents chosen for a question and why."""
@@ -112,12 +115,16 @@ def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
     if has_clause:
         cues.append("clause")
     # Suppressions: a more specific analysis subsumes a generic cue.
-    if {"underpayments", "counteroffer", "walkaway"} & set(cues) and "rates" in cues:
-        cues.remove("rates")
+    if {"underpayments", "counteroffer", "walkaway", "denials", "timeliness", "payer_mix"} & set(
+        cues
+    ) and "rates" in cues:
+        cues.remove("rates")  # "denial rate", "paid at the contract rate": not a rate comparison
     if "deadlines" in cues and "clause" in cues:
         cues.remove("clause")
     if "brief" in cues:
         cues = ["brief"]
+    if "rates" in cues and "clause" in cues and MODAL_RE.match(question):
+        cues.remove("rates")  # "Can they change our rates?" asks about the contract
     analytic = set(cues) - {"clause", "brief"}
     if analytic and "clause" in cues and not EXPLICIT_CLAUSE_RE.search(question):
         cues.remove("clause")

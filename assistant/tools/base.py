@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,13 +35,15 @@ class ToolDeps:
     retriever_factory: Callable[[], Any]
     warehouse_factory: Callable[[], Any]  # returns a read-only DuckDB connection
     _retriever: Any = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def retriever(self) -> Any:
-        """The hybrid contract retriever (built on first use)."""
-        if self._retriever is None:
-            self._retriever = self.retriever_factory()
-        return self._retriever
+        """The hybrid contract retriever (built once, on first use; tools run in threads)."""
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = self.retriever_factory()
+            return self._retriever
 
     def connect(self) -> Any:
         """A fresh read-only warehouse connection; close it when done."""
@@ -116,11 +119,20 @@ def run_on_warehouse(
     """Run ``fn(conn)`` on a fresh read-only connection; Parley errors become tool errors."""
     from assistant.errors import ParleyError
 
-    conn = deps.connect()
+    import logging
+
+    try:
+        conn = deps.connect()
+    except ParleyError as exc:
+        return error_result(tool, exc.user_message, filters)
     try:
         return fn(conn)
     except ParleyError as exc:
         return error_result(tool, exc.user_message, filters)
+    except Exception:  # a bug or a broken store must not take the turn down
+        logging.getLogger(__name__).exception("tool %s failed", tool)
+        return error_result(tool, f"the {tool} analysis failed unexpectedly; it has been logged",
+                            filters)
     finally:
         conn.close()
 

@@ -100,3 +100,20 @@ def test_every_number_in_answers_is_grounded(offline_assistant: Any) -> None:
         assert not answer.refused, q
         assert answer.flagged == [], (q, answer.flagged)
         assert answer.figures, q
+
+
+def test_varied_phrasings_route_to_the_right_analysis(offline_assistant: Any) -> None:
+    cases = {
+        "how many days do we have to get claims in to riverbend": {"contract_search"},
+        "Can Keystone change our rates without asking us?": {"contract_search", "contract_terms"},
+        "whats the denial rate for bcbs in q2": {"denials"},
+        "is there an arbitration requirement with harborline": {"contract_search"},
+        "who pays the most for a knee MRI": {"rate_comparison"},
+        "How long until we can get out of the Evergreen deal?": {"contract_search", "contract_terms"},
+        "how much are we losing to underpayments overall": {"underpayments"},
+        "what share of our revenue is Northwind": {"payer_mix"},
+    }
+    for question, tools in cases.items():
+        answer = offline_assistant.ask(question)
+        assert set(answer.tools_used) == tools, (question, answer.tools_used)
+        assert answer.flagged == [], (question, answer.flagged)
