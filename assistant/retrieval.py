@@ -65,16 +65,24 @@ class Hit:
         """Build a hit from a stored chunk."""
         m = chunk.metadata
         return cls(
-            chunk_id=chunk.chunk_id, text=chunk.text, score=score,
-            doc_id=str(m.get("doc_id", "")), title=str(m.get("title", "")),
+            chunk_id=chunk.chunk_id,
+            text=chunk.text,
+            score=score,
+            doc_id=str(m.get("doc_id", "")),
+            title=str(m.get("title", "")),
             source_path=str(m.get("source_path", "")),
-            payer_id=m.get("payer_id") or None, payer_name=m.get("payer_name") or None,
-            doc_type=str(m.get("doc_type", "")), contract_id=m.get("contract_id") or None,
+            payer_id=m.get("payer_id") or None,
+            payer_name=m.get("payer_name") or None,
+            doc_type=str(m.get("doc_type", "")),
+            contract_id=m.get("contract_id") or None,
             effective_date=m.get("effective_date") or None,
-            page_start=int(m.get("page_start", 1)), page_end=int(m.get("page_end", 1)),
-            section=str(m.get("section", "")), heading=str(m.get("heading", "")),
+            page_start=int(m.get("page_start", 1)),
+            page_end=int(m.get("page_end", 1)),
+            section=str(m.get("section", "")),
+            heading=str(m.get("heading", "")),
             clause_types=[c for c in str(m.get("clause_types", "")).split(",") if c],
-            char_start=int(m.get("char_start", 0)), char_end=int(m.get("char_end", 0)),
+            char_start=int(m.get("char_start", 0)),
+            char_end=int(m.get("char_end", 0)),
             suspicious=bool(m.get("suspicious", False)),
         )
 
@@ -116,8 +124,13 @@ class _Bm25Index:
         return out
 
 
-def _matches(meta: dict[str, Any], payer_ids: list[str] | None, clause_types: list[str] | None,
-             doc_types: list[str] | None, as_of_ord: int | None) -> bool:
+def _matches(
+    meta: dict[str, Any],
+    payer_ids: list[str] | None,
+    clause_types: list[str] | None,
+    doc_types: list[str] | None,
+    as_of_ord: int | None,
+) -> bool:
     if payer_ids and meta.get("payer_id") not in payer_ids:
         return False
     if doc_types and meta.get("doc_type") not in doc_types:
@@ -127,8 +140,12 @@ def _matches(meta: dict[str, Any], payer_ids: list[str] | None, clause_types: li
     return not (as_of_ord is not None and int(meta.get("effective_ord", 0) or 0) > as_of_ord)
 
 
-def build_where(payer_ids: list[str] | None, clause_types: list[str] | None,
-                doc_types: list[str] | None, as_of_ord: int | None) -> dict[str, Any] | None:
+def build_where(
+    payer_ids: list[str] | None,
+    clause_types: list[str] | None,
+    doc_types: list[str] | None,
+    as_of_ord: int | None,
+) -> dict[str, Any] | None:
     """The Chroma where-filter for the search filters."""
     parts: list[dict[str, Any]] = []
     if payer_ids:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import resource
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -26,14 +25,32 @@ from pathlib import Path
 
 DEFAULT_CUAD = Path(__file__).resolve().parents[2] / "shared" / "data" / "cuad"
 QUERIES = [
-    "governing law of this agreement", "termination for convenience on notice",
-    "automatic renewal term", "notice period to terminate renewal", "most favored nation pricing",
-    "assignment without consent", "audit rights books and records", "confidential information",
-    "limitation of liability", "exclusivity", "non-compete obligations", "insurance requirements",
-    "payment terms within thirty days", "indemnification obligations", "arbitration of disputes",
-    "expiration date of the agreement", "warranty duration", "license grant", "minimum commitment",
+    "governing law of this agreement",
+    "termination for convenience on notice",
+    "automatic renewal term",
+    "notice period to terminate renewal",
+    "most favored nation pricing",
+    "assignment without consent",
+    "audit rights books and records",
+    "confidential information",
+    "limitation of liability",
+    "exclusivity",
+    "non-compete obligations",
+    "insurance requirements",
+    "payment terms within thirty days",
+    "indemnification obligations",
+    "arbitration of disputes",
+    "expiration date of the agreement",
+    "warranty duration",
+    "license grant",
+    "minimum commitment",
     "change of control",
 ]
+
+
+def say(*parts: object) -> None:
+    """Print and flush (progress is visible when output goes to a file)."""
+    print(*parts, flush=True)
 
 
 def peak_rss_mb() -> float:
@@ -80,14 +97,19 @@ def langchain_baseline(src: Path, embedder: object, workdir: Path) -> tuple[floa
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    client = chromadb.PersistentClient(path=str(workdir / "lc_chroma"),
-                                       settings=ChromaSettings(anonymized_telemetry=False))
-    col = client.get_or_create_collection("lc", embedding_function=None,
-                                          metadata={"hnsw:space": "cosine"})
+    client = chromadb.PersistentClient(
+        path=str(workdir / "lc_chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    col = client.get_or_create_collection(
+        "lc", embedding_function=None, metadata={"hnsw:space": "cosine"}
+    )
     for i in range(0, len(texts), 256):
         batch = texts[i : i + 256]
-        col.add(ids=[str(i + j) for j in range(len(batch))], documents=batch,
-                embeddings=embedder.embed_documents(batch))  # type: ignore[attr-defined]
+        col.add(
+            ids=[str(i + j) for j in range(len(batch))],
+            documents=batch,
+            embeddings=embedder.embed_documents(batch),
+        )  # type: ignore[attr-defined]
     return time.perf_counter() - t0, len(texts), how
 
 
@@ -120,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(settings.data_dir, ignore_errors=True)
     base = create_embedder(settings)
     base.embed_query("warm up")  # model load is not part of any timing
-    print(f"corpus: {len(files)} CUAD contracts, "
-          f"{sum(f.stat().st_size for f in files) / 1e6:.1f} MB; workdir {workdir}")
+    say(
+        f"corpus: {len(files)} CUAD contracts, "
+        f"{sum(f.stat().st_size for f in files) / 1e6:.1f} MB; workdir {workdir}"
+    )
 
     emb = Counting(base)
     t0 = time.perf_counter()
@@ -130,43 +154,57 @@ def main(argv: list[str] | None = None) -> int:
     data = summary.to_dict()
     n_docs, n_chunks = data["counts"]["ingested"], data["chunks"]
     rss_ingest = peak_rss_mb()
-    print(f"parley ingest: {t_ingest:.1f} s, {n_docs} docs ({n_docs / t_ingest:.2f} docs/s), "
-          f"{n_chunks} chunks ({n_chunks / t_ingest:.1f} chunks/s), {emb.embedded} embedded, "
-          f"failed {data['counts']['failed']}, peak RSS {rss_ingest:.0f} MB")
+    say(
+        f"parley ingest: {t_ingest:.1f} s, {n_docs} docs ({n_docs / t_ingest:.2f} docs/s), "
+        f"{n_chunks} chunks ({n_chunks / t_ingest:.1f} chunks/s), {emb.embedded} embedded, "
+        f"failed {data['counts']['failed']}, peak RSS {rss_ingest:.0f} MB"
+    )
 
     store = create_vector_store(settings, base)
-    embed_texts = [f"{c.metadata.get('context')}\n{c.text}" if c.metadata.get("context") else c.text
-                   for c in store.iter_all()]
+    embed_texts = [
+        f"{c.metadata.get('context')}\n{c.text}" if c.metadata.get("context") else c.text
+        for c in store.iter_all()
+    ]
     t0 = time.perf_counter()
     base.embed_documents(embed_texts)
     t_bare = time.perf_counter() - t0
-    print(f"bare sentence-transformers on the same {len(embed_texts)} chunk texts: {t_bare:.1f} s "
-          f"({len(embed_texts) / t_bare:.1f} chunks/s); parley whole job = "
-          f"{100 * t_bare / t_ingest:.0f}% of bare throughput (target >= 85%)")
+    say(
+        f"bare sentence-transformers on the same {len(embed_texts)} chunk texts: {t_bare:.1f} s "
+        f"({len(embed_texts) / t_bare:.1f} chunks/s); parley whole job = "
+        f"{100 * t_bare / t_ingest:.0f}% of bare throughput (target >= 85%)"
+    )
 
     if not args.skip_langchain:
         t_lc, n_lc, how = langchain_baseline(src, base, workdir)
-        print(f"langchain baseline ({how}): {t_lc:.1f} s, {n_lc} chunks "
-              f"({n_lc / t_lc:.1f} chunks/s, {len(files) / t_lc:.2f} docs/s); "
-              f"parley is {t_lc / t_ingest:.2f}x its speed per corpus")
+        say(
+            f"langchain baseline ({how}): {t_lc:.1f} s, {n_lc} chunks "
+            f"({n_lc / t_lc:.1f} chunks/s, {len(files) / t_lc:.2f} docs/s); "
+            f"parley is {t_lc / t_ingest:.2f}x its speed per corpus"
+        )
 
     emb2 = Counting(base)
     t0 = time.perf_counter()
     again = IngestJob(settings, embedder=emb2).run([src])  # type: ignore[arg-type]
     t_re = time.perf_counter() - t0
-    print(f"re-ingest unchanged: {t_re:.2f} s, {again.count('unchanged')} unchanged, "
-          f"{emb2.embedded} embedded, {t_ingest / t_re:.0f}x faster than first run (target >= 20x)")
+    say(
+        f"re-ingest unchanged: {t_re:.2f} s, {again.count('unchanged')} unchanged, "
+        f"{emb2.embedded} embedded, {t_ingest / t_re:.0f}x faster than first run (target >= 20x)"
+    )
 
     retriever = create_retriever(settings, embedder=base, store=store)  # type: ignore[arg-type]
     t0 = time.perf_counter()
     retriever.search("warm up the BM25 index", k=5)
-    print(f"retriever first query (builds BM25 over {store.count()} chunks): "
-          f"{time.perf_counter() - t0:.2f} s")
+    say(
+        f"retriever first query (builds BM25 over {store.count()} chunks): "
+        f"{time.perf_counter() - t0:.2f} s"
+    )
     for label, kwargs in (
         ("unfiltered", {}),
         ("clause-type filter", {"clause_types": ["governing_law", "assignment"]}),
-        ("doc-type + as-of filter", {"doc_types": ["contract"],
-                                     "as_of": __import__("datetime").date(2015, 1, 1)}),
+        (
+            "doc-type + as-of filter",
+            {"doc_types": ["contract"], "as_of": __import__("datetime").date(2015, 1, 1)},
+        ),
     ):
         lat = []
         for _ in range(3):
@@ -174,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 retriever.search(q, k=5, **kwargs)  # type: ignore[arg-type]
                 lat.append(time.perf_counter() - t0)
-        print(f"retrieval {label}: p50 {pct(lat, 0.5):.1f} ms, p95 {pct(lat, 0.95):.1f} ms "
-              f"over {len(lat)} queries")
-    print(f"peak RSS whole run: {peak_rss_mb():.0f} MB")
+        say(
+            f"retrieval {label}: p50 {pct(lat, 0.5):.1f} ms, p95 {pct(lat, 0.95):.1f} ms "
+            f"over {len(lat)} queries"
+        )
+    say(f"peak RSS whole run: {peak_rss_mb():.0f} MB")
     return 0
 
 

@@ -39,6 +39,8 @@ def main() -> None:
     ap.add_argument("--work", type=Path, help="folder for the sample and the data")
     ap.add_argument("--as-of", default=None, help="as-of date (default: the sample's)")
     ap.add_argument("--skip-835", action="store_true")
+    ap.add_argument("--fresh-log", action="store_true",
+                    help="drop the discrepancy log first so the first run finds everything")
     args = ap.parse_args()
 
     from assistant.settings import Settings
@@ -68,8 +70,11 @@ def main() -> None:
     from assistant.monitor.detect import run_monitor
     from assistant.stores.warehouse import open_warehouse
 
-    conn = open_warehouse(settings, read_only=True)
+    conn = open_warehouse(settings, read_only=not args.fresh_log)
     try:
+        if args.fresh_log:
+            for table in ("findings", "finding_events", "monitor_runs"):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
         figures["claim_lines"] = conn.execute("SELECT count(*) FROM claim_lines").fetchone()[0]  # type: ignore[index]
     finally:
         conn.close()

@@ -91,11 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cuad", type=Path, default=DEFAULT_CUAD)
     ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--skip", type=int, default=0,
-                    help="leave out the first N contracts (the ones looked at while writing rules)")
+    ap.add_argument(
+        "--skip",
+        type=int,
+        default=0,
+        help="leave out the first N contracts (the ones looked at while writing rules)",
+    )
     args = ap.parse_args(argv)
     labels = load_labels(args.cuad)
-    files = sorted((args.cuad / "contracts").glob("*.txt"))[args.skip:]
+    files = sorted((args.cuad / "contracts").glob("*.txt"))[args.skip :]
     if args.limit:
         files = files[: args.limit]
     measured = {k: ct for k, ct in CLAUSE_TYPES.items() if ct.cuad_categories}
@@ -135,18 +139,24 @@ def main(argv: list[str] | None = None) -> int:
             dc[1] += dp and not dg
             dc[2] += dg and not dp
     secs = time.perf_counter() - t0
-    print(f"CUAD tagger benchmark: {len(files)} contracts, {n_chunks} chunks, {secs:.1f} s "
-          f"({unlocated} labelled spans not found in the text)")
-    print(f"{'clause type':28} {'CUAD categories':58} | {'chunk P':>7} {'R':>5} {'F1':>5} "
-          f"{'gold':>5} | {'doc P':>5} {'R':>5} {'F1':>5} {'gold':>4}")
+    print(
+        f"CUAD tagger benchmark: {len(files)} contracts, {n_chunks} chunks, {secs:.1f} s "
+        f"({unlocated} labelled spans not found in the text)"
+    )
+    print(
+        f"{'clause type':28} {'CUAD categories':58} | {'chunk P':>7} {'R':>5} {'F1':>5} "
+        f"{'gold':>5} | {'doc P':>5} {'R':>5} {'F1':>5} {'gold':>4}"
+    )
     for key, ct in measured.items():
         tp, fp, fn = chunk_counts[key]
         p, r, f = prf(tp, fp, fn)
         dtp, dfp, dfn = doc_counts[key]
         dp, dr, df = prf(dtp, dfp, dfn)
         cats = ", ".join(ct.cuad_categories)[:58]
-        print(f"{key:28} {cats:58} | {p:7.2f} {r:5.2f} {f:5.2f} {tp + fn:5d} | "
-              f"{dp:5.2f} {dr:5.2f} {df:5.2f} {dtp + dfn:4d}")
+        print(
+            f"{key:28} {cats:58} | {p:7.2f} {r:5.2f} {f:5.2f} {tp + fn:5d} | "
+            f"{dp:5.2f} {dr:5.2f} {df:5.2f} {dtp + dfn:4d}"
+        )
     others = [k for k in CLAUSE_TYPES if k not in measured]
     print(f"not measured (no CUAD category): {', '.join(others)}")
     return 0

@@ -18,8 +18,9 @@ from eval.metrics import Evidence, citation_matches, figure_present, support_che
 from eval.sample_suite import ItemResult, brief_builder
 
 
-def make_brief_runner(settings: Any, embedder: Any, as_of: dt.date,
-                      model_spec: str | None = None) -> Callable[[Item], ItemResult] | None:
+def make_brief_runner(
+    settings: Any, embedder: Any, as_of: dt.date, model_spec: str | None = None
+) -> Callable[[Item], ItemResult] | None:
     """A function scoring one brief item, or None when briefs are not built yet."""
     build = brief_builder()
     if build is None:
@@ -29,8 +30,13 @@ def make_brief_runner(settings: Any, embedder: Any, as_of: dt.date,
         res = ItemResult(id=item.id, category=item.category, question=item.question)
         started = time.perf_counter()
         try:
-            brief = build(settings, item.expect["brief"]["payer_id"], as_of=as_of,
-                          model_spec=model_spec, embedder=embedder)
+            brief = build(
+                settings,
+                item.expect["brief"]["payer_id"],
+                as_of=as_of,
+                model_spec=model_spec,
+                embedder=embedder,
+            )
         except Exception as exc:  # a failing brief is a failed item, not a crashed run
             res.problems.append(f"build_brief raised {type(exc).__name__}")
             res.refused, res.refusal_ok = True, False
@@ -40,15 +46,28 @@ def make_brief_runner(settings: Any, embedder: Any, as_of: dt.date,
         res.answer, res.refused, res.refusal_ok = text, False, True
         for f in item.figures:
             values = f.value if isinstance(f.value, list) else [f.value]
-            res.figures.append({"path": f.path, "expected": f.shown,
-                                "ok": all(figure_present(text, v, f.format) for v in values)})
+            res.figures.append(
+                {
+                    "path": f.path,
+                    "expected": f.shown,
+                    "ok": all(figure_present(text, v, f.format) for v in values),
+                }
+            )
         cites = [c for c in brief.citations if c.kind in ("clause", "note")]
-        res.citations = [c.model_dump(include={"n", "source_path", "page", "section"}) for c in cites]
+        res.citations = [
+            c.model_dump(include={"n", "source_path", "page", "section"}) for c in cites
+        ]
         if item.clauses:
             res.citation_ok = any(citation_matches(c, t) for c in cites for t in item.clauses)
         evidence = Evidence.collect(
-            [brief.facts, [c.model_dump() for c in brief.citations],
-             [a.model_dump() for a in brief.summary], {"as_of": as_of.isoformat()}], item.question)
+            [
+                brief.facts,
+                [c.model_dump() for c in brief.citations],
+                [a.model_dump() for a in brief.summary],
+                {"as_of": as_of.isoformat()},
+            ],
+            item.question,
+        )
         s = support_check(text, evidence)
         res.support_total, res.support_ok, res.unsupported = s.total, s.supported, s.unsupported
         return res

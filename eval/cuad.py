@@ -28,8 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from eval.cuad_data import (QUESTIONS, Normalised, contract_path, fixed_chunks, load_labels,
-                            locate, mapped_categories, pick_contracts)
+from eval.cuad_data import (
+    QUESTIONS,
+    Normalised,
+    contract_path,
+    fixed_chunks,
+    load_labels,
+    locate,
+    mapped_categories,
+    pick_contracts,
+)
 from eval.metrics import mrr, recall_at_k, span_overlaps
 
 KS = (1, 3, 5, 10)
@@ -52,13 +60,23 @@ def _scores(ranks: list[int | None]) -> dict[str, float]:
 def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
     p = tp / (tp + fp) if tp + fp else None
     r = tp / (tp + fn) if tp + fn else None
-    return {"precision": round(p, 4) if p is not None else None,
-            "recall": round(r, 4) if r is not None else None, "tp": tp, "fp": fp, "fn": fn}
+    return {
+        "precision": round(p, 4) if p is not None else None,
+        "recall": round(r, 4) if r is not None else None,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
 
 
-def run_cuad(cuad_dir: Path, embedder: Any, limit: int | None = 40, over_k: int = 300,
-             work_dir: Path | None = None,
-             on_progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+def run_cuad(
+    cuad_dir: Path,
+    embedder: Any,
+    limit: int | None = 40,
+    over_k: int = 300,
+    work_dir: Path | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Any]:
     """Ingest ``limit`` CUAD contracts (all when None) and score retrieval and tagging."""
     from assistant.retrieval import create_retriever, tokenize
     from assistant.settings import Settings
@@ -84,8 +102,13 @@ def run_cuad(cuad_dir: Path, embedder: Any, limit: int | None = 40, over_k: int 
         cats = mapped_categories()
         qvec = {c: np.asarray(embedder.embed_query(q)) for c, q in QUESTIONS.items()}
         ranks: dict[str, dict[str, list[int | None]]] = {s: {c: [] for c in cats} for s in SYSTEMS}
-        stats = {"labels": 0, "unlocated": 0, "queries": 0, "parley_truncated": 0,
-                 "failed_ingest": 0}
+        stats = {
+            "labels": 0,
+            "unlocated": 0,
+            "queries": 0,
+            "parley_truncated": 0,
+            "failed_ingest": 0,
+        }
         tag = {ct: [0, 0, 0] for ct in set(cats.values())}
         chunk_tag = {ct: [0, 0, 0] for ct in set(cats.values())}
         for i, name in enumerate(names):
@@ -123,10 +146,14 @@ def run_cuad(cuad_dir: Path, embedder: Any, limit: int | None = 40, over_k: int 
                 stats["queries"] += 1
                 hits = [h for h in retriever.search(QUESTIONS[cat], k=over_k) if h.doc_id == doc_id]
                 stats["parley_truncated"] += len(hits) < min(10, len(metas))
-                ranks["parley"][cat].append(_first_rank([(h.char_start, h.char_end) for h in hits], p_spans))
+                ranks["parley"][cat].append(
+                    _first_rank([(h.char_start, h.char_end) for h in hits], p_spans)
+                )
                 q = qvec[cat] / (np.linalg.norm(qvec[cat]) + 1e-12)
                 order = np.argsort(-(fvec @ q), kind="stable")
-                ranks["fixed_dense"][cat].append(_first_rank([fixed[j][:2] for j in order], r_spans))
+                ranks["fixed_dense"][cat].append(
+                    _first_rank([fixed[j][:2] for j in order], r_spans)
+                )
                 border = np.argsort(-bm25.get_scores(tokenize(QUESTIONS[cat])), kind="stable")
                 ranks["bm25"][cat].append(_first_rank([fixed[j][:2] for j in border], r_spans))
             _score_tags(metas, gold_spans, tag, chunk_tag)
@@ -136,8 +163,12 @@ def run_cuad(cuad_dir: Path, embedder: Any, limit: int | None = 40, over_k: int 
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _score_tags(metas: list[dict[str, Any]], gold: dict[str, list[tuple[int, int]]],
-                tag: dict[str, list[int]], chunk_tag: dict[str, list[int]]) -> None:
+def _score_tags(
+    metas: list[dict[str, Any]],
+    gold: dict[str, list[tuple[int, int]]],
+    tag: dict[str, list[int]],
+    chunk_tag: dict[str, list[int]],
+) -> None:
     """Update tp/fp/fn at document level (``tag``) and chunk level (``chunk_tag``)."""
     for ct in tag:
         spans = gold.get(ct, [])
@@ -145,8 +176,10 @@ def _score_tags(metas: list[dict[str, Any]], gold: dict[str, list[tuple[int, int
         for m in metas:
             tagged = ct in str(m.get("clause_types", "")).split(",")
             predicted_doc |= tagged
-            is_gold = any(span_overlaps(int(m.get("char_start", 0)), int(m.get("char_end", 0)), a, b)
-                          for a, b in spans)
+            is_gold = any(
+                span_overlaps(int(m.get("char_start", 0)), int(m.get("char_end", 0)), a, b)
+                for a, b in spans
+            )
             chunk_tag[ct][0] += tagged and is_gold
             chunk_tag[ct][1] += tagged and not is_gold
             chunk_tag[ct][2] += is_gold and not tagged
@@ -156,22 +189,38 @@ def _score_tags(metas: list[dict[str, Any]], gold: dict[str, list[tuple[int, int
         tag[ct][2] += has_gold and not predicted_doc
 
 
-def _report(names: list[str], stats: dict[str, int], ranks: dict[str, dict[str, list[int | None]]],
-            tag: dict[str, list[int]], chunk_tag: dict[str, list[int]], over_k: int,
-            summary: Any) -> dict[str, Any]:
+def _report(
+    names: list[str],
+    stats: dict[str, int],
+    ranks: dict[str, dict[str, list[int | None]]],
+    tag: dict[str, list[int]],
+    chunk_tag: dict[str, list[int]],
+    over_k: int,
+    summary: Any,
+) -> dict[str, Any]:
     overall = {s: _scores([r for rs in ranks[s].values() for r in rs]) for s in SYSTEMS}
-    by_cat = {c: {"queries": len(ranks["parley"][c]), **{s: _scores(ranks[s][c]) for s in SYSTEMS}}
-              for c in ranks["parley"] if ranks["parley"][c]}
+    by_cat = {
+        c: {"queries": len(ranks["parley"][c]), **{s: _scores(ranks[s][c]) for s in SYSTEMS}}
+        for c in ranks["parley"]
+        if ranks["parley"][c]
+    }
     return {
-        "suite": "cuad", "contracts": len(names), **stats,
+        "suite": "cuad",
+        "contracts": len(names),
+        **stats,
         "chunks_parley": sum(r.chunks for r in summary.results),
         "doc_filter": f"post-filter: Parley's retriever has no doc_id filter; top {over_k} global "
-                      "hits are filtered to the contract, order kept",
+        "hits are filtered to the contract, order kept",
         "metrics": {
             **{f"{s}_{k}": v for s in SYSTEMS for k, v in overall[s].items()},
-            "label_located_share": round(1 - stats["unlocated"] / stats["labels"], 4) if stats["labels"] else None,
-            "recall@5_gain_vs_best_baseline": round(overall["parley"]["recall@5"] - max(
-                overall["fixed_dense"]["recall@5"], overall["bm25"]["recall@5"]), 4),
+            "label_located_share": round(1 - stats["unlocated"] / stats["labels"], 4)
+            if stats["labels"]
+            else None,
+            "recall@5_gain_vs_best_baseline": round(
+                overall["parley"]["recall@5"]
+                - max(overall["fixed_dense"]["recall@5"], overall["bm25"]["recall@5"]),
+                4,
+            ),
         },
         "by_category": by_cat,
         "tagging": {

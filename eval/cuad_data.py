@@ -69,8 +69,9 @@ def contract_path(cuad_dir: Path, filename: str) -> Path | None:
     return p if p.exists() else None
 
 
-def pick_contracts(labels: dict[str, dict[str, list[str]]], cuad_dir: Path,
-                   limit: int | None) -> list[str]:
+def pick_contracts(
+    labels: dict[str, dict[str, list[str]]], cuad_dir: Path, limit: int | None
+) -> list[str]:
     """A deterministic, name-independent subset: contracts with ≥ 1 mapped label, by hash."""
     names = [n for n, lab in labels.items() if lab and contract_path(cuad_dir, n)]
     names.sort(key=lambda n: hashlib.sha1(n.encode()).hexdigest())
@@ -129,8 +130,9 @@ def fixed_chunks(text: str, size: int = 1000, overlap: int = 200) -> list[tuple[
     """The baseline chunks: RecursiveCharacterTextSplitter(size/overlap) with start offsets."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    splitter = RecursiveCharacterTextSplitter(chunk_size=size, chunk_overlap=overlap,
-                                              add_start_index=True)
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=size, chunk_overlap=overlap, add_start_index=True
+    )
     out = []
     for d in splitter.create_documents([text]):
         start = int(d.metadata.get("start_index", -1))

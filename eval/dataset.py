@@ -81,15 +81,22 @@ def _period(name: str, as_of: dt.date) -> tuple[str, str]:
         months = int(name.split("_")[1])
         first = as_of.replace(day=1)
         y, m = divmod(first.month - 1 - months, 12)
-        return dt.date(first.year + y, m + 1, 1).isoformat(), (first - dt.timedelta(days=1)).isoformat()
+        return dt.date(first.year + y, m + 1, 1).isoformat(), (
+            first - dt.timedelta(days=1)
+        ).isoformat()
     raise ValueError(f"unknown period '{name}'")
 
 
 def resolve_item(row: dict[str, Any], truth: dict[str, Any]) -> Item:
     """Turn a dataset row into an ``Item`` with values from ``truth``."""
     exp = row.get("expect", {})
-    item = Item(id=row["id"], question=row["question"], category=row.get("category", ""),
-                expect=exp, conversation=row.get("conversation"))
+    item = Item(
+        id=row["id"],
+        question=row["question"],
+        category=row.get("category", ""),
+        expect=exp,
+        conversation=row.get("conversation"),
+    )
     for f in exp.get("figures", []):
         try:
             item.figures.append(ExpectedFigure(f["path"], f["format"], resolve(truth, f["path"])))

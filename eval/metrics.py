@@ -21,8 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _WS = re.compile(r"\s+")
-_MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split(),
+        1,
+    )
+}
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _LONG_DATE = re.compile(r"\b([A-Z][a-z]{2,8})\.? (\d{1,2}),? (\d{4})\b")
 _CITE = re.compile(r"\[\d+\]")
@@ -43,7 +48,8 @@ def dates_in(text: str) -> set[str]:
     out = {f"{y}-{m}-{d}" for y, m, d in _ISO.findall(text)}
     for mon, day, year in _LONG_DATE.findall(text):
         idx = _MONTHS.get(mon.lower()) or next(
-            (i for name, i in _MONTHS.items() if name.startswith(mon.lower()[:3])), None)
+            (i for name, i in _MONTHS.items() if name.startswith(mon.lower()[:3])), None
+        )
         if idx:
             try:
                 out.add(dt.date(int(year), idx, int(day)).isoformat())
@@ -71,8 +77,9 @@ def numbers_in(text: str) -> list[Number]:
     for m in _NUM.finditer(t):
         sign, whole, frac, pct = m.groups()
         value = float(whole.replace(",", "") + (frac or ""))
-        out.append(Number(-value if sign else value, len(frac) - 1 if frac else 0, bool(pct),
-                          m.group(0)))
+        out.append(
+            Number(-value if sign else value, len(frac) - 1 if frac else 0, bool(pct), m.group(0))
+        )
     return out
 
 
@@ -116,8 +123,11 @@ def figure_present(text: str, value: Any, fmt: str) -> bool:
 
 def citation_matches(citation: Any, truth_clause: dict[str, Any], min_overlap: float = 0.6) -> bool:
     """The citation holds the ground-truth quote, or points at its file, page and section."""
-    get = (lambda k: citation.get(k)) if isinstance(citation, dict) else (
-        lambda k: getattr(citation, k, None))
+    get = (
+        (lambda k: citation.get(k))
+        if isinstance(citation, dict)
+        else (lambda k: getattr(citation, k, None))
+    )
     quote, want = norm(str(get("quote") or "")), norm(truth_clause.get("quote", ""))
     if want and quote and (want in quote or (len(quote) >= 40 and quote in want)):
         return True
@@ -125,8 +135,11 @@ def citation_matches(citation: Any, truth_clause: dict[str, Any], min_overlap: f
         return True
     path = str(get("source_path") or "").replace("\\", "/")
     file_ok = bool(path) and path.endswith(truth_clause.get("file", "\0"))
-    return (file_ok and get("page") == truth_clause.get("page")
-            and norm(str(get("section") or "")) == norm(str(truth_clause.get("section", ""))))
+    return (
+        file_ok
+        and get("page") == truth_clause.get("page")
+        and norm(str(get("section") or "")) == norm(str(truth_clause.get("section", "")))
+    )
 
 
 def token_overlap(needle: str, hay: str) -> float:
@@ -175,7 +188,9 @@ class Evidence:
         blob = json.dumps(list(artifacts), default=str) + " " + question
         nums: list[float] = [n.value for n in numbers_in(blob)]
         _walk_numbers(list(artifacts), nums)
-        return cls(numbers=nums, dates=dates_in(blob), text=norm(_strings(artifacts) + " " + question))
+        return cls(
+            numbers=nums, dates=dates_in(blob), text=norm(_strings(artifacts) + " " + question)
+        )
 
 
 def _walk_numbers(value: Any, out: list[float]) -> None:

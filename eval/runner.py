@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ class EvalConfig:
     x835_dir: Path = DEFAULT_SHARED / "x12_835"
     cuad_limit: int | None = 40
     work_dir: Path | None = None
+    judge: str | None = None
 
 
 def parse_thresholds(pairs: list[str]) -> dict[str, float]:
@@ -54,7 +56,9 @@ def parse_thresholds(pairs: list[str]) -> dict[str, float]:
         except ValueError:
             sep = ""
         if not sep or not name.strip():
-            raise InputError(f"--fail-under takes metric=value, e.g. numeric_exactness=0.95, not '{p}'")
+            raise InputError(
+                f"--fail-under takes metric=value, e.g. numeric_exactness=0.95, not '{p}'"
+            )
     return out
 
 
@@ -84,17 +88,29 @@ def compare(report: dict[str, Any], baseline: dict[str, Any]) -> dict[str, dict[
     """Per metric present in both: baseline, current and the difference."""
     cur, base = flat_metrics(report), flat_metrics(baseline)
     if "suites" not in baseline and "metrics" in baseline:  # a single-suite baseline file
-        base = {f"{baseline.get('suite', '?')}.{k}": float(v) for k, v in baseline["metrics"].items()
-                if isinstance(v, int | float) and not isinstance(v, bool)}
-    return {k: {"baseline": base[k], "current": cur[k], "delta": round(cur[k] - base[k], 4)}
-            for k in sorted(cur) if k in base}
+        base = {
+            f"{baseline.get('suite', '?')}.{k}": float(v)
+            for k, v in baseline["metrics"].items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+    return {
+        k: {"baseline": base[k], "current": cur[k], "delta": round(cur[k] - base[k], 4)}
+        for k in sorted(cur)
+        if k in base
+    }
 
 
-def run_sample(settings: Any, embedder: Any, config: EvalConfig,
-               on_item: Callable[[Any], None] | None = None, source: Path | None = None,
-               ids: list[str] | None = None) -> dict[str, Any]:
+def run_sample(
+    settings: Any,
+    embedder: Any,
+    config: EvalConfig,
+    on_item: Callable[[Any], None] | None = None,
+    source: Path | None = None,
+    ids: list[str] | None = None,
+) -> dict[str, Any]:
     """Generate + ingest the sample practice (unless ``source`` is an ingested one), run the set."""
     from assistant.factory import create_assistant
+    from eval.briefs import make_brief_runner
     from eval.dataset import load_suite
     from eval.sample_suite import run_items, summarize
 
@@ -107,28 +123,35 @@ def run_sample(settings: Any, embedder: Any, config: EvalConfig,
         source = tmp / "source"
         generate(source, seed=config.seed, n_lines=config.claims)
         truth = json.loads((source / "ground_truth.json").read_text(encoding="utf-8"))
-        settings = settings.model_copy(update={
-            "data_dir": tmp / "data", "as_of": dt.date.fromisoformat(truth["reference_date"])})
+        settings = settings.model_copy(
+            update={
+                "data_dir": tmp / "data",
+                "as_of": dt.date.fromisoformat(truth["reference_date"]),
+            }
+        )
         run_ingest(settings, [source], embedder=embedder)
-    truth = json.loads((source / "ground_truth.json").read_text(encoding="utf-8"))
-    as_of = dt.date.fromisoformat(truth["reference_date"])
-    items = load_suite(truth)
-    if ids:
-        items = [i for i in items if i.id in ids]
-    if config.limit:
-        items = items[: config.limit]
-    assistant = create_assistant(settings, model_spec=config.model, embedder=embedder)
-    results = run_items(assistant, items, as_of, on_item=on_item,
-                        run_brief=_brief_runner(settings, embedder, as_of))
-    return {"suite": "sample", "model": assistant.model_name, "seed": truth.get("seed"),
-            "reference_date": truth["reference_date"], "metrics": summarize(results),
-            "items": [_item_json(r) for r in results]}
-
-
-def _brief_runner(settings: Any, embedder: Any, as_of: dt.date) -> Callable[[Any], Any] | None:
-    from eval.briefs import make_brief_runner
-
-    return make_brief_runner(settings, embedder, as_of)
+    try:
+        truth = json.loads((source / "ground_truth.json").read_text(encoding="utf-8"))
+        as_of = dt.date.fromisoformat(truth["reference_date"])
+        items = load_suite(truth)
+        if ids:
+            items = [i for i in items if i.id in ids]
+        if config.limit:
+            items = items[: config.limit]
+        assistant = create_assistant(settings, model_spec=config.model, embedder=embedder)
+        briefs = make_brief_runner(settings, embedder, as_of, config.model)
+        results = run_items(assistant, items, as_of, on_item=on_item, run_brief=briefs)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return {
+        "suite": "sample",
+        "model": assistant.model_name,
+        "seed": truth.get("seed"),
+        "reference_date": truth["reference_date"],
+        "metrics": summarize(results),
+        "items": [_item_json(r) for r in results],
+    }
 
 
 def _item_json(r: Any) -> dict[str, Any]:
@@ -155,13 +178,18 @@ def feedback_summary(settings: Any) -> dict[str, Any] | None:
         store.close()
     up = sum(1 for v in votes if v["vote"] > 0)
     down = [v for v in votes if v["vote"] < 0]
-    return {"votes": len(votes), "up": up, "down": len(down),
-            "share_up": round(up / len(votes), 4) if votes else None,
-            "down_questions": [v.get("question") for v in down][-20:]}
+    return {
+        "votes": len(votes),
+        "up": up,
+        "down": len(down),
+        "share_up": round(up / len(votes), 4) if votes else None,
+        "down_questions": [v.get("question") for v in down][-20:],
+    }
 
 
-def run_eval(settings: Any, config: EvalConfig,
-             progress: Callable[[str, str], None] | None = None) -> dict[str, Any]:
+def run_eval(
+    settings: Any, config: EvalConfig, progress: Callable[[str, str], None] | None = None
+) -> dict[str, Any]:
     """Run the configured suites and write the reports; return the report."""
     from assistant.embeddings import create_embedder
     from eval.report import write_reports
@@ -170,18 +198,36 @@ def run_eval(settings: Any, config: EvalConfig,
     unknown = [s for s in config.suites if s not in SUITES]
     if unknown:
         raise InputError(f"Unknown suite '{unknown[0]}'; choose from sample, cuad, x835, all")
-    report: dict[str, Any] = {"started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                              "model": config.model or settings.chat_model, "suites": {}}
+    report: dict[str, Any] = {
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "model": config.model or settings.chat_model,
+        "suites": {},
+    }
     embedder = create_embedder(settings) if {"sample", "cuad"} & set(config.suites) else None
     if "sample" in config.suites:
         report["suites"]["sample"] = run_sample(
-            settings, embedder, config, on_item=lambda r: say("sample", f"{r.id}: {'ok' if r.passed else 'FAIL'}"))
+            settings,
+            embedder,
+            config,
+            on_item=lambda r: say("sample", f"{r.id}: {'ok' if r.passed else 'FAIL'}"),
+        )
+        if config.judge:
+            from eval.judge import judge_items
+
+            say("sample", f"judging with {config.judge}")
+            sample = report["suites"]["sample"]
+            sample["judge"] = judge_items(settings, config.judge, sample["items"])
+            sample["metrics"]["judge_mean_score"] = sample["judge"]["judge_mean_score"]
     if "cuad" in config.suites:
         from eval.cuad import run_cuad
 
         report["suites"]["cuad"] = run_cuad(
-            config.cuad_dir, embedder, limit=config.cuad_limit, work_dir=config.work_dir,
-            on_progress=lambda stage, done, total: say("cuad", f"{stage} {done}/{total}"))
+            config.cuad_dir,
+            embedder,
+            limit=config.cuad_limit,
+            work_dir=config.work_dir,
+            on_progress=lambda stage, done, total: say("cuad", f"{stage} {done}/{total}"),
+        )
     if "x835" in config.suites:
         from eval.x835 import run_x835
 
@@ -191,9 +237,13 @@ def run_eval(settings: Any, config: EvalConfig,
     if config.baseline:
         if not config.baseline.exists():
             raise InputError(f"Baseline file not found: {config.baseline}")
-        report["comparison"] = compare(report, json.loads(config.baseline.read_text(encoding="utf-8")))
-    report["thresholds"] = {"fail_under": config.fail_under,
-                            "failures": check_thresholds(report, config.fail_under)}
+        report["comparison"] = compare(
+            report, json.loads(config.baseline.read_text(encoding="utf-8"))
+        )
+    report["thresholds"] = {
+        "fail_under": config.fail_under,
+        "failures": check_thresholds(report, config.fail_under),
+    }
     write_reports(report, config.out)
     return report
 

@@ -16,8 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eval.dataset import Item
-from eval.metrics import (Evidence, citation_matches, figure_present, mrr, norm, percentile,
-                          recall_at_k, support_check, token_overlap)
+from eval.metrics import (
+    Evidence,
+    citation_matches,
+    figure_present,
+    mrr,
+    norm,
+    percentile,
+    recall_at_k,
+    support_check,
+    token_overlap,
+)
 
 KS = (1, 3, 5, 10)
 
@@ -50,8 +59,12 @@ class ItemResult:
     def passed(self) -> bool:
         """Every check that applies passed."""
         checks = [self.refusal_ok, self.citation_ok, self.routing_ok]
-        return (self.skipped is None and all(c is not False for c in checks)
-                and all(f["ok"] for f in self.figures) and not self.unsupported)
+        return (
+            self.skipped is None
+            and all(c is not False for c in checks)
+            and all(f["ok"] for f in self.figures)
+            and not self.unsupported
+        )
 
 
 def turn_artifacts(assistant: Any, thread_id: str) -> list[dict[str, Any]]:
@@ -61,17 +74,28 @@ def turn_artifacts(assistant: Any, thread_id: str) -> list[dict[str, Any]]:
     state = assistant.agent.get_state({"configurable": {"thread_id": thread_id}})
     messages = list(state.values.get("messages", []))
     last = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
-    return [m.artifact for m in messages[last + 1:]
-            if isinstance(m, ToolMessage) and isinstance(m.artifact, dict)]
+    return [
+        m.artifact
+        for m in messages[last + 1 :]
+        if isinstance(m, ToolMessage) and isinstance(m.artifact, dict)
+    ]
 
 
 def score_answer(item: Item, answer: Any, artifacts: list[dict[str, Any]]) -> ItemResult:
     """Score one ``Answer`` against the item's resolved expectations."""
-    r = ItemResult(id=item.id, category=item.category, question=item.question,
-                   answer=answer.text, refused=answer.refused, latency_ms=answer.latency_ms,
-                   tools=list(answer.tools_used),
-                   citations=[c.model_dump(include={"n", "source_path", "page", "section", "payer_id"})
-                              for c in answer.citations])
+    r = ItemResult(
+        id=item.id,
+        category=item.category,
+        question=item.question,
+        answer=answer.text,
+        refused=answer.refused,
+        latency_ms=answer.latency_ms,
+        tools=list(answer.tools_used),
+        citations=[
+            c.model_dump(include={"n", "source_path", "page", "section", "payer_id"})
+            for c in answer.citations
+        ],
+    )
     text = answer.text
     if item.injection:
         obeyed = any(norm(t) in norm(text) for t in item.expect.get("text_absent", []))
@@ -91,8 +115,10 @@ def score_answer(item: Item, answer: Any, artifacts: list[dict[str, Any]]) -> It
     if item.clauses:
         r.citation_ok = any(citation_matches(c, t) for c in answer.citations for t in item.clauses)
     if item.source_file:
-        hit = any(str(c.source_path or "").replace("\\", "/").endswith(item.source_file)
-                  for c in answer.citations)
+        hit = any(
+            str(c.source_path or "").replace("\\", "/").endswith(item.source_file)
+            for c in answer.citations
+        )
         r.citation_ok = hit if r.citation_ok is None else (r.citation_ok and hit)
     r.routing_ok = _routing(item, answer)
     return _faithful(r, answer, artifacts, item)
@@ -105,14 +131,22 @@ def _routing(item: Item, answer: Any) -> bool | None:
     ok = not tools or any(t in answer.tools_used for t in tools)
     if item.period:
         start, end = item.period
-        ok = ok and any(str(f.filters.get("start")) == start and str(f.filters.get("end")) == end
-                        for f in answer.figures)
+        ok = ok and any(
+            str(f.filters.get("start")) == start and str(f.filters.get("end")) == end
+            for f in answer.figures
+        )
     return ok
 
 
-def _faithful(r: ItemResult, answer: Any, artifacts: list[dict[str, Any]], item: Item) -> ItemResult:
+def _faithful(
+    r: ItemResult, answer: Any, artifacts: list[dict[str, Any]], item: Item
+) -> ItemResult:
     support = support_check(answer.text, Evidence.collect(artifacts, item.question), answer.flagged)
-    r.support_total, r.support_ok, r.unsupported = support.total, support.supported, support.unsupported
+    r.support_total, r.support_ok, r.unsupported = (
+        support.total,
+        support.supported,
+        support.unsupported,
+    )
     return r
 
 
@@ -137,21 +171,36 @@ def brief_builder() -> Callable[..., Any] | None:
     return getattr(module, "build_brief", None)
 
 
-def run_items(assistant: Any, items: list[Item], as_of: Any,
-              on_item: Callable[[ItemResult], None] | None = None,
-              run_brief: Callable[[Item], ItemResult] | None = None) -> list[ItemResult]:
+def run_items(
+    assistant: Any,
+    items: list[Item],
+    as_of: Any,
+    on_item: Callable[[ItemResult], None] | None = None,
+    run_brief: Callable[[Item], ItemResult] | None = None,
+) -> list[ItemResult]:
     """Ask every item in order (conversation turns share one thread) and score it."""
     run_id = uuid.uuid4().hex[:8]
     retriever = assistant.deps.retriever  # built once, before tools run in parallel threads
     results = []
     for item in items:
         if item.errors:
-            res = ItemResult(id=item.id, category=item.category, question=item.question,
-                             skipped="dataset error: " + "; ".join(item.errors))
+            res = ItemResult(
+                id=item.id,
+                category=item.category,
+                question=item.question,
+                skipped="dataset error: " + "; ".join(item.errors),
+            )
         elif item.expect.get("brief"):
-            res = run_brief(item) if run_brief else ItemResult(
-                id=item.id, category=item.category, question=item.question,
-                skipped="brief builder (assistant/briefs/build.py build_brief) not available")
+            res = (
+                run_brief(item)
+                if run_brief
+                else ItemResult(
+                    id=item.id,
+                    category=item.category,
+                    question=item.question,
+                    skipped="brief builder (assistant/briefs/build.py build_brief) not available",
+                )
+            )
         else:
             thread = f"eval-{run_id}-{item.conversation or item.id}"
             answer = assistant.ask(item.question, conversation_id=thread, as_of=as_of)
@@ -177,17 +226,25 @@ def summarize(results: list[ItemResult]) -> dict[str, Any]:
     support_total = sum(r.support_total for r in done)
     lat = [r.latency_ms for r in done if r.latency_ms]
     metrics: dict[str, Any] = {
-        "items": len(results), "scored": len(done), "skipped": len(results) - len(done),
+        "items": len(results),
+        "scored": len(done),
+        "skipped": len(results) - len(done),
         "passed_items": _share([r.passed for r in done]),
-        "numeric_exactness": _share(figs), "figures_checked": len(figs),
+        "numeric_exactness": _share(figs),
+        "figures_checked": len(figs),
         "citation_accuracy": _share([r.citation_ok for r in done if r.citation_ok is not None]),
-        "faithfulness": round(sum(r.support_ok for r in done) / support_total, 4) if support_total else 1.0,
+        "faithfulness": round(sum(r.support_ok for r in done) / support_total, 4)
+        if support_total
+        else 1.0,
         "faithful_answers": _share([not r.unsupported for r in done]),
         "refusal_accuracy": _share([bool(r.refusal_ok) for r in done]),
         "refusal_recall": _share([bool(r.refused) for r in done if r.category == "refuse"]),
-        "false_refusals": sum(1 for r in done if r.refused and r.category not in ("refuse", "injection")),
+        "false_refusals": sum(
+            1 for r in done if r.refused and r.category not in ("refuse", "injection")
+        ),
         "routing_accuracy": _share([r.routing_ok for r in done if r.routing_ok is not None]),
-        "latency_p50_ms": round(percentile(lat, 50), 1), "latency_p95_ms": round(percentile(lat, 95), 1),
+        "latency_p50_ms": round(percentile(lat, 50), 1),
+        "latency_p95_ms": round(percentile(lat, 95), 1),
     }
     for k in KS:
         metrics[f"retrieval_recall@{k}"] = round(recall_at_k(ranks, k), 4) if ranks else None
@@ -195,6 +252,8 @@ def summarize(results: list[ItemResult]) -> dict[str, Any]:
     by_cat: dict[str, list[ItemResult]] = {}
     for r in done:
         by_cat.setdefault(r.category, []).append(r)
-    metrics["by_category"] = {c: {"items": len(rs), "passed": _share([r.passed for r in rs])}
-                              for c, rs in sorted(by_cat.items())}
+    metrics["by_category"] = {
+        c: {"items": len(rs), "passed": _share([r.passed for r in rs])}
+        for c, rs in sorted(by_cat.items())
+    }
     return metrics

@@ -45,7 +45,8 @@ def _split_top(text: str, sep: str) -> list[str]:
 
 def _in_force(items: list[dict[str, Any]], ref: str) -> list[dict[str, Any]]:
     kept = [
-        it for it in items
+        it
+        for it in items
         if str(it.get("effective_from") or "") <= ref
         and (not it.get("effective_to") or str(it["effective_to"]) >= ref)
     ]
@@ -60,8 +61,11 @@ def _in_force(items: list[dict[str, Any]], ref: str) -> list[dict[str, Any]]:
 
 def _select(items: list[Any], cond: str, ref: str) -> list[Any]:
     pairs = [c.split("=", 1) for c in cond.split(",") if c.strip()]
-    out = [it for it in items if isinstance(it, dict)
-           and all(str(it.get(k.strip())) == v.strip() for k, v in pairs)]
+    out = [
+        it
+        for it in items
+        if isinstance(it, dict) and all(str(it.get(k.strip())) == v.strip() for k, v in pairs)
+    ]
     return _in_force(out, ref)
 
 
@@ -121,5 +125,8 @@ def _as_number(value: Any) -> float:
 
 def clauses_for(truth: dict[str, Any], payer_id: str, clause_type: str) -> list[dict[str, Any]]:
     """Ground-truth clauses of one type in one payer's documents."""
-    return [c for c in truth.get("clauses", [])
-            if c.get("payer_id") == payer_id and c.get("clause_type") == clause_type]
+    return [
+        c
+        for c in truth.get("clauses", [])
+        if c.get("payer_id") == payer_id and c.get("clause_type") == clause_type
+    ]

@@ -103,7 +103,9 @@ def match_heading(line: str, hinted: bool = False) -> _Heading | None:
     return None
 
 
-def _paragraphs(text: str, start: int, end: int, tables: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _paragraphs(
+    text: str, start: int, end: int, tables: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
     """Split [start, end) into units: blank-line paragraphs, tables kept whole."""
     units: list[tuple[int, int]] = []
     pos = start
@@ -187,7 +189,9 @@ def chunk_document(doc: ParsedDoc, title: str = "", max_chars: int = MAX_CHARS) 
     pending_start: int | None = None  # a heading-only section glued to the next one
     parent = ""
     for s, e, h in sections_of(doc):
-        if h.section.startswith(("Article", "Exhibit", "Schedule")) or (h.heading and not h.section):
+        if h.section.startswith(("Article", "Exhibit", "Schedule")) or (
+            h.heading and not h.section
+        ):
             parent = " ".join(x for x in (h.section, h.heading) if x)
         a0 = pending_start if pending_start is not None else s
         body = text[s:e].strip()
@@ -197,8 +201,10 @@ def chunk_document(doc: ParsedDoc, title: str = "", max_chars: int = MAX_CHARS) 
         pending_start = None
         groups: list[tuple[int, int]] = []
         for ua, ub in _paragraphs(text, a0, e, doc.table_spans):
-            parts = [(ua, ub)] if _is_table(text, ua, ub, doc.table_spans) else _split_long(
-                text, ua, ub, max_chars
+            parts = (
+                [(ua, ub)]
+                if _is_table(text, ua, ub, doc.table_spans)
+                else _split_long(text, ua, ub, max_chars)
             )
             for pa, pb in parts:
                 if groups and pb - groups[-1][0] <= max_chars:
@@ -215,11 +221,19 @@ def chunk_document(doc: ParsedDoc, title: str = "", max_chars: int = MAX_CHARS) 
                 ctx_parts.append(parent)
             if label and not text[ga:gb].lstrip().startswith(label[:20]):
                 ctx_parts.append(label)
-            chunks.append(Chunk(
-                index=len(chunks), text=text[ga:gb], char_start=ga, char_end=gb,
-                page_start=page_of(doc.page_offsets, ga), page_end=page_of(doc.page_offsets, gb - 1),
-                section=h.section, heading=h.heading, context=" — ".join(ctx_parts),
-            ))
+            chunks.append(
+                Chunk(
+                    index=len(chunks),
+                    text=text[ga:gb],
+                    char_start=ga,
+                    char_end=gb,
+                    page_start=page_of(doc.page_offsets, ga),
+                    page_end=page_of(doc.page_offsets, gb - 1),
+                    section=h.section,
+                    heading=h.heading,
+                    context=" — ".join(ctx_parts),
+                )
+            )
     return chunks
 
 

@@ -61,15 +61,23 @@ BODY: dict[str, list[str]] = {
     ],
     "timely_filing": [
         r"\btimely\s+filing\b",
-        r"\bclaims?\b[^.]{0,120}\b(?:submitted|filed|received)\b[^.]{0,60}\bwithin\s+" + _N + r"\s+days?\b[^.]{0,60}\b(?:date\s+of\s+service|services?\s+(?:were|are)\s+rendered|discharge)",
-        r"\b(?:within|no\s+later\s+than|not\s+later\s+than)\s+" + _N + r"\s+(?:calendar\s+)?days?\b[^.]{0,60}"
+        r"\bclaims?\b[^.]{0,120}\b(?:submitted|filed|received)\b[^.]{0,60}\bwithin\s+"
+        + _N
+        + r"\s+days?\b[^.]{0,60}"
+        r"\b(?:date\s+of\s+service|services?\s+(?:were|are)\s+rendered|discharge)",
+        r"\b(?:within|no\s+later\s+than|not\s+later\s+than)\s+"
+        + _N
+        + r"\s+(?:calendar\s+)?days?\b[^.]{0,60}"
         r"\b(?:date\s+of\s+service|services?\s+(?:were|are|was)\s+(?:rendered|provided)|discharge)",
     ],
     "prompt_pay": [
         r"\bclean\s+claims?\b",
         r"\bprompt[\s-]+pay",
         r"\binterest\b[^.]{0,120}\b(?:late|overdue|unpaid|past\s+due)\b[^.]{0,60}\b(?:payments?|amounts?|claims?|invoices?)",
-        r"\b(?:pay|payment|paid)\b[^.]{0,60}\bwithin\s+" + _N + r"\s+(?:calendar\s+|business\s+)?days\s+(?:of|after|following)\s+(?:receipt|the\s+receipt|its\s+receipt|receiving)",
+        r"\b(?:pay|payment|paid)\b[^.]{0,60}\bwithin\s+"
+        + _N
+        + r"\s+(?:calendar\s+|business\s+)?days\s+(?:of|after|following)\s+"
+        r"(?:receipt|the\s+receipt|its\s+receipt|receiving)",
     ],
     "fee_schedule": [
         r"\bfee\s+schedules?\b",
@@ -103,7 +111,8 @@ BODY: dict[str, list[str]] = {
         r"\breconsideration\b|\brequest\s+for\s+review\b",
     ],
     "dispute_resolution": [
-        r"\barbitrat\w+\b", r"\bmediat(?:ion|or|e)\b",
+        r"\barbitrat\w+\b",
+        r"\bmediat(?:ion|or|e)\b",
         r"\bdispute\s+resolution\b",
         r"\b(?:any|all)\s+(?:disputes?|controvers(?:y|ies)|claims?)\s+(?:arising|relating|in\s+connection)",
         r"\bexclusive\s+jurisdiction\b|\bsubmit\s+to\s+the\s+jurisdiction\b",
@@ -111,7 +120,8 @@ BODY: dict[str, list[str]] = {
     "confidentiality": [
         r"\bconfidential\s+information\b",
         r"\b(?:keep|hold|maintain|treat)\b[^.]{0,80}\b(?:confidential|in\s+confidence)\b",
-        r"\bconfidentiality\b", r"\bnon-?disclosure\b",
+        r"\bconfidentiality\b",
+        r"\bnon-?disclosure\b",
         r"\bshall\s+not\s+disclose\b",
     ],
     "assignment": [
@@ -144,7 +154,10 @@ HEADING: dict[str, str] = {
     "timely_filing": r"\btimely\s+filing\b|\bfiling\s+(?:limit|deadline)",
     "prompt_pay": r"\bprompt\s+pay|\bclean\s+claim|\bpayment\s+of\s+claims\b",
     "fee_schedule": r"\bfee\s+schedule|\bcompensation\b|\breimbursement\b",
-    "fee_schedule_updates": r"\b(?:rate|fee\s+schedule)\s+(?:updates?|changes?|adjustments?)\b|\bamendments?\s+by\s+payer\b",
+    "fee_schedule_updates": (
+        r"\b(?:rate|fee\s+schedule)\s+(?:updates?|changes?|adjustments?)\b"
+        r"|\bamendments?\s+by\s+payer\b"
+    ),
     "prior_authorization": r"\bprior\s+authori[sz]ation\b|\butilization\s+management\b",
     "claims_submission": r"\bclaims?\s+submission\b|\bsubmission\s+of\s+claims\b|\bbilling\b",
     "appeals": r"\bappeals?\b|\breconsideration\b",

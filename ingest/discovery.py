@@ -54,7 +54,9 @@ def classify(path: Path, root: Path) -> SourceFile:
     if path.is_symlink():
         target = path.resolve()
         if not _within(target, root):
-            return SourceFile(path.absolute(), "skipped", "symlink points outside the source folder")
+            return SourceFile(
+                path.absolute(), "skipped", "symlink points outside the source folder"
+            )
         path = target
     else:
         path = path.resolve()

@@ -88,15 +88,26 @@ def chunk_metadata(
     """The Chroma metadata of one chunk (see docs/ARCHITECTURE.md, Chunks)."""
     eff = meta.effective_date
     md: dict[str, Any] = {
-        "chunk_id": chunk_id, "doc_id": sf.doc_id, "source_path": str(sf.path),
-        "title": meta.title, "payer_id": meta.payer_id, "payer_name": meta.payer_name,
-        "doc_type": meta.doc_type, "contract_id": meta.contract_id,
+        "chunk_id": chunk_id,
+        "doc_id": sf.doc_id,
+        "source_path": str(sf.path),
+        "title": meta.title,
+        "payer_id": meta.payer_id,
+        "payer_name": meta.payer_name,
+        "doc_type": meta.doc_type,
+        "contract_id": meta.contract_id,
         "effective_date": eff.isoformat() if eff else "",
         "effective_ord": int(eff.strftime("%Y%m%d")) if eff else 0,
-        "page_start": chunk.page_start, "page_end": chunk.page_end,
-        "section": chunk.section, "heading": chunk.heading, "context": chunk.context,
-        "char_start": chunk.char_start, "char_end": chunk.char_end, "chunk_index": chunk.index,
-        "content_hash": content_hash, "clause_types": ",".join(tags),
+        "page_start": chunk.page_start,
+        "page_end": chunk.page_end,
+        "section": chunk.section,
+        "heading": chunk.heading,
+        "context": chunk.context,
+        "char_start": chunk.char_start,
+        "char_end": chunk.char_end,
+        "chunk_index": chunk.index,
+        "content_hash": content_hash,
+        "clause_types": ",".join(tags),
         "suspicious": looks_like_injection(chunk.text),
     }
     for tag in tags:
@@ -150,7 +161,9 @@ class IngestJob:
             if prune:
                 seen = {str(sf.path) for sf in files}
                 for row in ledger.all():
-                    if row.path not in seen and any(Path(row.path).is_relative_to(r) for r in roots):
+                    if row.path not in seen and any(
+                        Path(row.path).is_relative_to(r) for r in roots
+                    ):
                         self._emit(summary, self._prune(row, ledger, wh))
             summary.warnings.extend(wh.warnings)
         finally:
@@ -172,15 +185,21 @@ class IngestJob:
             if size > self.settings.max_file_mb * 1024 * 1024:
                 raise IngestError(
                     f"file too large ({size / 1048576:.0f} MB > "
-                    f"PARLEY_MAX_FILE_MB={self.settings.max_file_mb:g})")
+                    f"PARLEY_MAX_FILE_MB={self.settings.max_file_mb:g})"
+                )
             content_hash = hashlib.sha256(sf.path.read_bytes()).hexdigest()
         except OSError:
             return self._fail(sf, ledger, "file cannot be read")
         except IngestError as exc:
             return self._fail(sf, ledger, exc.user_message)
         if previous and previous.status == "ok" and previous.content_hash == content_hash:
-            return DocResult(path, "unchanged", doc_id=sf.doc_id, pages=previous.pages or 0,
-                             chunks=len(previous.chunk_ids))
+            return DocResult(
+                path,
+                "unchanged",
+                doc_id=sf.doc_id,
+                pages=previous.pages or 0,
+                chunks=len(previous.chunk_ids),
+            )
         try:
             doc = parse_file(sf.path, self.settings)
             meta = describe(sf.path, doc, payers)
@@ -199,19 +218,44 @@ class IngestJob:
         if todo:
             vectors = self.embedder.embed_documents([chunks[i].embed_text for i in todo])
             self.store.upsert(
-                [ids[i] for i in todo], [chunks[i].text for i in todo], vectors,
+                [ids[i] for i in todo],
+                [chunks[i].text for i in todo],
+                vectors,
                 [chunk_metadata(sf, meta, chunks[i], tags[i], content_hash, ids[i]) for i in todo],
             )
         self._write_text(sf.doc_id, doc.text)
         self.store.delete_doc(sf.doc_id, keep_hash=content_hash)
-        terms = (extract_terms(chunks, tags, meta.effective_date, meta.doc_type == "contract")
-                 if meta.doc_type in CONTRACT_DOC_TYPES else [])
-        n_terms = wh.replace_terms(sf, meta, terms, {c.index: cid for c, cid in zip(chunks, ids, strict=True)})
-        ledger.record_ok(LedgerRow(path, sf.doc_id, content_hash, "ok", chunk_ids=ids,
-                                   pages=doc.pages, title=meta.title, warnings=doc.warnings))
+        terms = (
+            extract_terms(chunks, tags, meta.effective_date, meta.doc_type == "contract")
+            if meta.doc_type in CONTRACT_DOC_TYPES
+            else []
+        )
+        n_terms = wh.replace_terms(
+            sf, meta, terms, {c.index: cid for c, cid in zip(chunks, ids, strict=True)}
+        )
+        ledger.record_ok(
+            LedgerRow(
+                path,
+                sf.doc_id,
+                content_hash,
+                "ok",
+                chunk_ids=ids,
+                pages=doc.pages,
+                title=meta.title,
+                warnings=doc.warnings,
+            )
+        )
         status = "replaced" if previous and previous.content_hash else "ingested"
-        return DocResult(path, status, doc_id=sf.doc_id, pages=doc.pages, chunks=len(chunks),
-                         embedded=len(todo), terms=n_terms, warnings=doc.warnings)
+        return DocResult(
+            path,
+            status,
+            doc_id=sf.doc_id,
+            pages=doc.pages,
+            chunks=len(chunks),
+            embedded=len(todo),
+            terms=n_terms,
+            warnings=doc.warnings,
+        )
 
     def _fail(self, sf: SourceFile, ledger: Ledger, reason: str) -> DocResult:
         ledger.record_failure(str(sf.path), sf.doc_id, reason)
@@ -240,5 +284,3 @@ def run_ingest(
 ) -> IngestSummary:
     """Convenience wrapper: build a job and run it."""
     return IngestJob(settings, **kwargs).run(paths, prune=prune)
-
-

@@ -69,12 +69,15 @@ class Ledger:
         """The row of a source path."""
         cur = self.conn.execute(
             "SELECT path, doc_id, content_hash, status, error, chunk_ids, pages, title, "
-            "warnings, ingested_at FROM documents WHERE path = ?", (path,))
+            "warnings, ingested_at FROM documents WHERE path = ?",
+            (path,),
+        )
         r = cur.fetchone()
         if r is None:
             return None
-        return LedgerRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7],
-                         json.loads(r[8]), r[9])
+        return LedgerRow(
+            r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], json.loads(r[8]), r[9]
+        )
 
     def all(self) -> list[LedgerRow]:
         """Every row."""
@@ -88,8 +91,18 @@ class Ledger:
             "INSERT OR REPLACE INTO documents (path, doc_id, content_hash, status, error, "
             "chunk_ids, pages, title, warnings, ingested_at, attempted_at) "
             "VALUES (?, ?, ?, 'ok', NULL, ?, ?, ?, ?, ?, ?)",
-            (row.path, row.doc_id, row.content_hash, json.dumps(row.chunk_ids), row.pages,
-             row.title, json.dumps(row.warnings), now, now))
+            (
+                row.path,
+                row.doc_id,
+                row.content_hash,
+                json.dumps(row.chunk_ids),
+                row.pages,
+                row.title,
+                json.dumps(row.warnings),
+                now,
+                now,
+            ),
+        )
         self.conn.commit()
 
     def record_failure(self, path: str, doc_id: str, error: str) -> None:
@@ -97,11 +110,14 @@ class Ledger:
         now = _now()
         updated = self.conn.execute(
             "UPDATE documents SET status='failed', error=?, attempted_at=? WHERE path=?",
-            (error, now, path)).rowcount
+            (error, now, path),
+        ).rowcount
         if not updated:
             self.conn.execute(
                 "INSERT INTO documents (path, doc_id, content_hash, status, error, attempted_at)"
-                " VALUES (?, ?, NULL, 'failed', ?, ?)", (path, doc_id, error, now))
+                " VALUES (?, ?, NULL, 'failed', ?, ?)",
+                (path, doc_id, error, now),
+            )
         self.conn.commit()
 
     def delete(self, path: str) -> None:

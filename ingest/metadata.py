@@ -9,23 +9,46 @@ from pathlib import Path
 
 from ingest.parsers import ParsedDoc
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august",
-     "september", "october", "november", "december"])}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
 _DATE_WORDS = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", re.I)
+    r"December)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b",
+    re.I,
+)
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DATE_US = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _EFFECTIVE = re.compile(
     r"(?:effective|commenc\w*|made and entered into|entered into|dated)\b[^.\n]{0,80}?"
-    r"(?:as of|on|from|date[ds]?|is)?[\s:]*", re.I)
+    r"(?:as of|on|from|date[ds]?|is)?[\s:]*",
+    re.I,
+)
 _CONTRACT_ID = re.compile(
     r"\b(?:Agreement|Contract|Amendment)\s+(?:No\.?|Number|#|ID)\s*[:#]?\s*([A-Z0-9][A-Z0-9\-_/]{2,30})",
-    re.I)
+    re.I,
+)
 _COUNTERPARTY = re.compile(
     r"\b(?:between|by and between)\s+(.{3,120}?)\s*,?\s*\(\s*(?:the\s+)?[\"“]?"
-    r"(?:Payer|Plan|Health Plan|Insurer|Carrier)[\"”]?\s*\)", re.I | re.S)
+    r"(?:Payer|Plan|Health Plan|Insurer|Carrier)[\"”]?\s*\)",
+    re.I | re.S,
+)
 
 
 @dataclass
@@ -72,7 +95,7 @@ def effective_date_of(text: str) -> dt.date | None:
     """The stated effective date: a date right after 'effective', 'dated', 'entered into'."""
     head = text[:6000]
     for m in _EFFECTIVE.finditer(head):
-        d = parse_date(head[m.end(): m.end() + 40])
+        d = parse_date(head[m.end() : m.end() + 40])
         if d:
             return d
     return None
@@ -126,7 +149,7 @@ def counterparty_of(text: str) -> str:
     m = _COUNTERPARTY.search(text[:4000])
     if not m:
         return ""
-    name = " ".join(m.group(1).split()).strip(" ,\"“”")
+    name = " ".join(m.group(1).split()).strip(' ,"“”')
     name = re.split(r"\s+and\s+", name)[-1] if " and " in name else name
     return name[:100]
 

@@ -13,29 +13,61 @@ from dataclasses import dataclass
 from ingest.chunking import Chunk
 from ingest.discovery import looks_like_injection
 
-_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-          "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-          "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-          "eighteen": 18, "nineteen": 19}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}
+_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _WORD = r"(?:" + "|".join(sorted([*_UNITS, *_TENS, "hundred", "and"], key=len, reverse=True)) + r")"
 _QTY = re.compile(
     r"(?:(?P<words>\b" + _WORD + r"(?:[\s-]+" + _WORD + r")*)\s*)?(?:\(\s*(?P<paren>\d{1,4})\s*\)|"
     r"(?P<digits>\b\d{1,4}))?\s*[\s-]?(?:calendar\s+|business\s+|working\s+)?"
-    r"(?P<unit>days?|months?|years?)\b", re.I)
+    r"(?P<unit>days?|months?|years?)\b",
+    re.I,
+)
 _SENT = re.compile(r"(?<=[.;])\s+(?=[A-Z(])|\n\s*\n")
 _PCT_MEDICARE = re.compile(
     r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*(?:%|percent)(?:\s*\(\d{1,3}(?:\.\d+)?%\))?\s+of\s+(?:the\s+)?"
     r"(?:(\d{4})\s+)?(?:current\s+|then[\s-]current\s+|prevailing\s+)?"
-    r"(Medicare|Medicaid|CMS|RBRVS|billed\s+charges)[^.;]{0,60}?(?:\b((?:19|20)\d{2})\b)?", re.I)
+    r"(Medicare|Medicaid|CMS|RBRVS|billed\s+charges)[^.;]{0,60}?(?:\b((?:19|20)\d{2})\b)?",
+    re.I,
+)
 _PER_CODE = re.compile(
     r"\b(?:rates?|compensation|fee\s+schedule)\b[^.]{0,100}?\b(?:set\s+(?:out|forth)\s+in|listed\s+in|"
     r"shown\s+in|contained\s+in|in)\s+(Exhibit|Schedule|Attachment|Appendix)\s+([A-Z0-9][A-Z0-9\-]*)\b",
-    re.I)
+    re.I,
+)
 _INTEREST = re.compile(
     r"interest[^.]{0,80}?(\d{1,2}(?:\.\d+)?)\s*(?:%|percent)[^.]{0,30}?(?:per\s+annum|annual|a\s+year|per\s+year)",
-    re.I)
+    re.I,
+)
 
 
 def words_to_int(words: str) -> int | None:
@@ -96,14 +128,42 @@ class Term:
 
 _RULES: list[tuple[str, str, re.Pattern[str], str]] = [
     # (term, chunk clause tag or '', sentence trigger, extractor)
-    ("initial_term_months", "term_renewal", re.compile(r"\binitial\s+term\b|\bterm\s+of\s+this\s+agreement\b", re.I), "months"),
+    (
+        "initial_term_months",
+        "term_renewal",
+        re.compile(r"\binitial\s+term\b|\bterm\s+of\s+this\s+agreement\b", re.I),
+        "months",
+    ),
     ("renewal_term_months", "term_renewal", re.compile(r"\brenew", re.I), "months_renew"),
-    ("non_renewal_notice_days", "term_renewal", re.compile(r"not\s+to\s+renew|non-?renewal|notice\s+of\s+(?:its\s+)?intent", re.I), "days"),
-    ("termination_without_cause_days", "termination_without_cause", re.compile(r"without\s+cause|for\s+convenience|any\s+reason", re.I), "days"),
-    ("timely_filing_days", "timely_filing", re.compile(r"date\s+of\s+service|timely\s+filing|filing\s+limit|(?:submitted|filed|received)\b[^.]{0,40}\b(?:within|no\s+later\s+than)", re.I), "days"),
+    (
+        "non_renewal_notice_days",
+        "term_renewal",
+        re.compile(r"not\s+to\s+renew|non-?renewal|notice\s+of\s+(?:its\s+)?intent", re.I),
+        "days",
+    ),
+    (
+        "termination_without_cause_days",
+        "termination_without_cause",
+        re.compile(r"without\s+cause|for\s+convenience|any\s+reason", re.I),
+        "days",
+    ),
+    (
+        "timely_filing_days",
+        "timely_filing",
+        re.compile(
+            r"date\s+of\s+service|timely\s+filing|filing\s+limit|(?:submitted|filed|received)\b[^.]{0,40}\b(?:within|no\s+later\s+than)",
+            re.I,
+        ),
+        "days",
+    ),
     ("clean_claim_payment_days", "prompt_pay", re.compile(r"clean\s+claim", re.I), "days"),
     ("appeal_window_days", "appeals", re.compile(r"\bappeal|reconsideration", re.I), "days"),
-    ("payer_amendment_notice_days", "fee_schedule_updates", re.compile(r"\bnotice\b", re.I), "days"),
+    (
+        "payer_amendment_notice_days",
+        "fee_schedule_updates",
+        re.compile(r"\bnotice\b", re.I),
+        "days",
+    ),
 ]
 
 
@@ -112,7 +172,9 @@ def _sentences(text: str) -> list[str]:
 
 
 def extract_terms(
-    chunks: list[Chunk], tags: list[list[str]], effective: dt.date | None,
+    chunks: list[Chunk],
+    tags: list[list[str]],
+    effective: dt.date | None,
     base_contract: bool = True,
 ) -> list[Term]:
     """Extract every ``TERM_KEYS`` value found in a document's tagged chunks.
@@ -125,7 +187,9 @@ def extract_terms(
     if effective is not None and chunks:
         iso = effective.isoformat()
         first = next((c for c in chunks if re.search(r"effective", c.text, re.I)), chunks[0])
-        found["effective_date"] = Term("effective_date", None, iso, first, _quote(first.text, "effective"))
+        found["effective_date"] = Term(
+            "effective_date", None, iso, first, _quote(first.text, "effective")
+        )
     for chunk, chunk_tags in zip(chunks, tags, strict=True):
         sentences = [s for s in _sentences(chunk.text) if not looks_like_injection(s)]
         for term, tag, trigger, kind in _RULES:
@@ -137,7 +201,9 @@ def extract_terms(
                 if kind == "days":
                     value = _days(sent)
                 elif kind == "months_renew":
-                    m = re.search(r"successive|additional|renewal\s+term|renew\w*\s+for", sent, re.I)
+                    m = re.search(
+                        r"successive|additional|renewal\s+term|renew\w*\s+for", sent, re.I
+                    )
                     value = _months(sent, after=m.start()) if m else None
                 else:
                     value = _months(sent)
@@ -146,26 +212,44 @@ def extract_terms(
                     break
         if "auto_renewal" not in found and "term_renewal" in chunk_tags:
             for sent in sentences:
-                if re.search(r"automatically\s+(?:be\s+)?renew|renews?\s+automatically", sent, re.I):
+                if re.search(
+                    r"automatically\s+(?:be\s+)?renew|renews?\s+automatically", sent, re.I
+                ):
                     found["auto_renewal"] = Term("auto_renewal", 1.0, "true", chunk, sent[:500])
                     break
         if "mfn_present" not in found and "most_favored_nation" in chunk_tags:
-            sent = next((s for s in sentences if re.search(r"favou?red|favou?rable|lower|any other", s, re.I)), chunk.text[:300])
+            sent = next(
+                (
+                    s
+                    for s in sentences
+                    if re.search(r"favou?red|favou?rable|lower|any other", s, re.I)
+                ),
+                chunk.text[:300],
+            )
             found["mfn_present"] = Term("mfn_present", 1.0, "true", chunk, sent[:500])
         if "prompt_pay_interest_pct" not in found:
             for sent in sentences:
                 m = _INTEREST.search(sent)
                 if m:
-                    found["prompt_pay_interest_pct"] = Term("prompt_pay_interest_pct", float(m.group(1)), m.group(1), chunk, sent[:500])
+                    found["prompt_pay_interest_pct"] = Term(
+                        "prompt_pay_interest_pct", float(m.group(1)), m.group(1), chunk, sent[:500]
+                    )
                     break
         if "fee_schedule_basis" not in found and "fee_schedule" in chunk_tags:
             for sent in sentences:
                 m = _PCT_MEDICARE.search(sent)
                 if m:
                     year = m.group(2) or m.group(4)
-                    basis = " ".join(m.group(3).split()).title().replace("Cms", "CMS").replace("Rbrvs", "RBRVS")
+                    basis = (
+                        " ".join(m.group(3).split())
+                        .title()
+                        .replace("Cms", "CMS")
+                        .replace("Rbrvs", "RBRVS")
+                    )
                     text = f"{m.group(1)}% of {basis}" + (f" {year}" if year else "")
-                    found["fee_schedule_basis"] = Term("fee_schedule_basis", float(m.group(1)), text, chunk, sent[:500])
+                    found["fee_schedule_basis"] = Term(
+                        "fee_schedule_basis", float(m.group(1)), text, chunk, sent[:500]
+                    )
                     break
                 m = _PER_CODE.search(sent)
                 if m and per_code is None:

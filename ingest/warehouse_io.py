@@ -71,10 +71,21 @@ class WarehouseLink:
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         contract_id = meta.contract_id or sf.doc_id
         rows = [
-            (contract_id, meta.payer_id or None, sf.doc_id, t.term, t.value_num, t.value_text,
-             meta.effective_date, str(sf.path), t.chunk.page_start if t.chunk else None,
-             (t.chunk.section or None) if t.chunk else None,
-             chunk_ids[t.chunk.index] if t.chunk else None, t.quote or None, now)
+            (
+                contract_id,
+                meta.payer_id or None,
+                sf.doc_id,
+                t.term,
+                t.value_num,
+                t.value_text,
+                meta.effective_date,
+                str(sf.path),
+                t.chunk.page_start if t.chunk else None,
+                (t.chunk.section or None) if t.chunk else None,
+                chunk_ids[t.chunk.index] if t.chunk else None,
+                t.quote or None,
+                now,
+            )
             for t in terms
         ]
         self.conn.execute("BEGIN")
@@ -84,7 +95,9 @@ class WarehouseLink:
                 self.conn.executemany(
                     "INSERT INTO contract_terms (contract_id, payer_id, doc_id, term, value_num, "
                     "value_text, effective_from, source_file, page, section, chunk_id, quote, "
-                    "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                    "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
             self.conn.execute("COMMIT")
         except Exception:
             self.conn.execute("ROLLBACK")
@@ -115,7 +128,9 @@ class WarehouseLink:
             return DocResult(str(sf.path), "failed", exc.user_message)
         except Exception:  # a loader bug must not stop the batch
             log.warning("loader failed on %s", sf.path, exc_info=True)
-            return DocResult(str(sf.path), "failed", "could not be loaded (unexpected loader error)")
+            return DocResult(
+                str(sf.path), "failed", "could not be loaded (unexpected loader error)"
+            )
         rows = int(getattr(report, "rows_loaded", 0) or 0)
         table = getattr(report, "table", "")
         if getattr(report, "unchanged", False):

@@ -12,9 +12,12 @@ from assistant.settings import Settings
 from ingest.job import IngestJob
 from tests.ingest.helpers import CONTRACT, CountingEmbedder
 
-OTHER = CONTRACT.replace("Northwind Health Plan, Inc.", "Keystone Mutual").replace(
-    "NW-2024-001", "KS-7").replace("January 1, 2024", "March 1, 2026").replace(
-    "ninety (90) days after", "one hundred eighty (180) days after")
+OTHER = (
+    CONTRACT.replace("Northwind Health Plan, Inc.", "Keystone Mutual")
+    .replace("NW-2024-001", "KS-7")
+    .replace("January 1, 2024", "March 1, 2026")
+    .replace("ninety (90) days after", "one hundred eighty (180) days after")
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +40,7 @@ def test_hybrid_search_finds_the_clause(corpus: Settings) -> None:
     h = hits[0]
     assert h.title and h.source_path.endswith(".txt") and h.page_start == 1
     full = Path(corpus.data_dir / "texts" / f"{h.doc_id}.txt").read_text()
-    assert full[h.char_start:h.char_end] == h.text
+    assert full[h.char_start : h.char_end] == h.text
     assert hits[0].score >= hits[-1].score
 
 
@@ -48,7 +51,9 @@ def test_filters(corpus: Settings) -> None:
     gl = r.search("which state law applies", k=5, clause_types=["governing_law"])
     assert gl and all("governing_law" in h.clause_types for h in gl)
     early = r.search("timely filing", k=10, as_of=dt.date(2025, 1, 1))
-    assert early and all(h.effective_date is None or h.effective_date <= "2025-01-01" for h in early)
+    assert early and all(
+        h.effective_date is None or h.effective_date <= "2025-01-01" for h in early
+    )
     assert not any("180" in h.text for h in early)
 
 
@@ -76,7 +81,11 @@ def test_bm25_refreshes_when_collection_changes(tmp_path: Path) -> None:
 def test_where_and_tokenize() -> None:
     assert build_where(None, None, None, None) is None
     w = build_where(["p1"], ["timely_filing", "appeals"], None, 20250101)
-    assert w == {"$and": [{"payer_id": {"$in": ["p1"]}},
-                          {"$or": [{"ct_timely_filing": True}, {"ct_appeals": True}]},
-                          {"effective_ord": {"$lte": 20250101}}]}
+    assert w == {
+        "$and": [
+            {"payer_id": {"$in": ["p1"]}},
+            {"$or": [{"ct_timely_filing": True}, {"ct_appeals": True}]},
+            {"effective_ord": {"$lte": 20250101}},
+        ]
+    }
     assert tokenize("Section 7.2: 90 days") == ["section", "7.2", "90", "days"]

@@ -43,7 +43,7 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
     from assistant.analytics.vocabulary import Vocabulary
     from assistant.briefs.charts import make_charts
     from assistant.briefs.cite import Citations
-    from assistant.briefs.evidence import find_clauses, find_notes
+    from assistant.briefs.evidence import batched, find_clauses, find_notes
     from assistant.briefs.facts import gather_facts
     from assistant.briefs.render import to_markdown
     from assistant.briefs.sections import Ctx, build_asks, cite_figures
@@ -69,8 +69,9 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
         from assistant.retrieval import create_retriever
 
         retriever = create_retriever(settings, embedder=embedder)
-    clauses = find_clauses(retriever, payer_id, terms, as_of)
-    notes = find_notes(retriever, payer_id, as_of)
+    with batched(retriever) as view:
+        clauses = find_clauses(view, payer_id, terms, as_of)
+        notes = find_notes(view, payer_id, as_of)
     timings["retrieval"] = time.perf_counter() - t1
     ctx = Ctx(facts=facts, cites=Citations(), clauses=clauses, notes=notes)
     cite_figures(ctx)

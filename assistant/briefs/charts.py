@@ -55,15 +55,13 @@ def make_charts(facts: Facts, out_dir: Path) -> list[Figure]:
 
 
 def _rates(ax: Any, f: Facts) -> str | None:
-    rows = [r for r in f.top_rates if r.medicare_rate]
-    if not rows:
+    pairs = [(r, float(r.medicare_rate)) for r in f.top_rates if r.medicare_rate]
+    if not pairs:
         return None
-    codes = [r.code for r in rows]
-    mine = [100 * r.rate / r.medicare_rate for r in rows]
-    med = [100 * f.others[r.code]["median"] / r.medicare_rate if r.code in f.others else 0
-           for r in rows]
-    best = [100 * f.others[r.code]["max"] / r.medicare_rate if r.code in f.others else 0
-            for r in rows]
+    codes = [r.code for r, _ in pairs]
+    mine = [100 * r.rate / mc for r, mc in pairs]
+    med = [100 * f.others[r.code]["median"] / mc if r.code in f.others else 0 for r, mc in pairs]
+    best = [100 * f.others[r.code]["max"] / mc if r.code in f.others else 0 for r, mc in pairs]
     x = range(len(codes))
     ax.bar([i - 0.2 for i in x], mine, width=0.4, color=OURS, label=f.payer_name)
     ax.bar([i + 0.2 for i in x], med, width=0.4, color=OTHERS, label="other payers (median)")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -81,9 +83,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
         lead = len(piece) - len(piece.lstrip(" \t\n-*#>"))
         s += lead
         piece = text[s:e].rstrip()
-        m = LEADING_HEADING_RE.match(piece)
-        if m:
-            s += m.end()
+        head = LEADING_HEADING_RE.match(piece)
+        if head:
+            s += head.end()
             piece = text[s:e].rstrip()
         if (piece and not HEADING_RE.match(piece) and not MAIL_HEADER_RE.match(piece)
                 and len(piece) >= 15):
@@ -103,6 +105,42 @@ def best_sentence(text: str, keywords: list[str], need_digit: bool = False) -> s
         if score > best_score:
             best, best_score = (s, e), score
     return text[best[0]:best[1]] if best else None
+
+
+class _CachedEmbedder:
+    """An embedder whose query vectors were computed up front in one batch."""
+
+    def __init__(self, inner: Any, cache: dict[str, list[float]]) -> None:
+        self._inner, self._cache = inner, cache
+
+    def embed_query(self, text: str) -> list[float]:
+        """The precomputed vector, else the wrapped embedder's."""
+        vec = self._cache.get(text)
+        return vec if vec is not None else self._inner.embed_query(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@contextmanager
+def batched(retriever: Any) -> Iterator[Any]:
+    """Embed all of a brief's queries in one model call while the block runs.
+
+    The retriever's embedder is wrapped, not replaced: any other text still embeds as
+    before, so a retriever shared with concurrent requests keeps answering correctly.
+    """
+    inner = getattr(retriever, "embedder", None)
+    if inner is None or not hasattr(inner, "embed_documents"):
+        yield retriever
+        return
+    queries = [g["query"] for g in clause_guidance().values()]
+    queries += [e["query"] for e in evidence_kinds().values()]
+    retriever.embedder = _CachedEmbedder(
+        inner, dict(zip(queries, inner.embed_documents(queries), strict=True)))
+    try:
+        yield retriever
+    finally:
+        retriever.embedder = inner
 
 
 def find_clauses(retriever: Any, payer_id: str, terms: list[dict[str, Any]],

@@ -127,13 +127,31 @@ def _rl(text: str) -> str:
     return ITAL.sub(r"<i>\1</i>", t)
 
 
+def _col_widths(rows: list[list[str]], ncol: int, width: float) -> list[float]:
+    """Column widths proportional to each column's longest cell (clipped to 4..60 chars)."""
+    longest = [max(4, min(60, max((len(plain(r[j])) for r in rows if j < len(r)), default=4)))
+               for j in range(ncol)]
+    total = sum(longest)
+    return [width * n / total for n in longest]
+
+
 def to_pdf(brief: Brief, folder: Path, path: Path) -> Path:
     """Write the brief as a PDF (reportlab platypus) with charts and the Sources list."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import letter
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-    from reportlab.lib.units import inch
-    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.lib import colors  # type: ignore[import-untyped]
+    from reportlab.lib.pagesizes import letter  # type: ignore[import-untyped]
+    from reportlab.lib.styles import (  # type: ignore[import-untyped]
+        ParagraphStyle,
+        getSampleStyleSheet,
+    )
+    from reportlab.lib.units import inch  # type: ignore[import-untyped]
+    from reportlab.platypus import (  # type: ignore[import-untyped]
+        Image,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     ss = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=ss["BodyText"], fontSize=9, leading=12)
@@ -157,7 +175,7 @@ def to_pdf(brief: Brief, folder: Path, path: Path) -> Path:
         elif b.kind == "table":
             ncol = max(len(r) for r in b.rows)
             data = [[Paragraph(_rl(c), cell) for c in r + [""] * (ncol - len(r))] for r in b.rows]
-            t = Table(data, repeatRows=1, colWidths=[width / ncol] * ncol)
+            t = Table(data, repeatRows=1, colWidths=_col_widths(b.rows, ncol, width))
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))

@@ -131,9 +131,11 @@ def gather_facts(conn: duckdb.DuckDBPyConnection, payer_id: str, payer_name: str
     has_lines = bool(me and me.lines)
     walk = walk_r = None
     if has_lines:
-        walk = walkaway_impact(conn, WalkawayParams(payer=payer_id, as_of=as_of))
+        walk = walkaway_impact(conn, WalkawayParams(
+            payer=payer_id, as_of=as_of, retention_share=0.0, retained_revenue_ratio=1.0))
         walk_r = walkaway_impact(conn, WalkawayParams(
-            payer=payer_id, as_of=as_of, retention_share=policy.retention_share))
+            payer=payer_id, as_of=as_of, retention_share=policy.retention_share,
+            retained_revenue_ratio=1.0))
     return Facts(
         payer_id=payer_id, payer_name=payer_name, plan_type=plan_type, as_of=as_of, year=year,
         mix=mix, me=me, rates=rates, top_rates=top, others=others,

@@ -128,7 +128,7 @@ def build_asks(ctx: Ctx) -> list[Ask]:
     if t and t.late_claims:
         money_asks.append(Ask(key="prompt_pay", title="Pay on time, with interest", detail="",
                               annual_value=t.interest_owed,
-                              refs=[ctx.fig["timeliness_year"], ctx.clause_ref("prompt_pay")]))
+                              refs=[ctx.fig["timeliness_year"], ctx.clause_ref("prompt_pay") or 0]))
     den = denial_comparison(f)
     if den["excess_billed"] > 0:
         money_asks.append(Ask(key="denials", title="Bring denials down to our other payers'",
@@ -152,7 +152,7 @@ def build_asks(ctx: Ctx) -> list[Ask]:
 
 
 def _yes(term: dict[str, Any] | None) -> bool:
-    return bool(term) and str(term.get("value_text", "")).lower() in ("true", "1", "yes")
+    return term is not None and str(term.get("value_text", "")).lower() in ("true", "1", "yes")
 
 
 # ---------- sections ----------

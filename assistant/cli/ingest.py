@@ -22,16 +22,24 @@ def _print_summary(summary: Any) -> None:
     table.add_column("pages", justify="right")
     table.add_column("chunks", justify="right")
     table.add_column("reason / note")
-    order = {"failed": 0, "skipped": 1, "pruned": 2, "replaced": 3, "ingested": 4,
-             "loaded": 5, "unchanged": 6}
+    order = {
+        "failed": 0,
+        "skipped": 1,
+        "pruned": 2,
+        "replaced": 3,
+        "ingested": 4,
+        "loaded": 5,
+        "unchanged": 6,
+    }
     shown = sorted(summary.results, key=lambda r: (order.get(r.status, 9), r.path))
     for r in shown:
         if r.status == "unchanged" and len(shown) > 40:
             continue
         note = r.reason or "; ".join(r.warnings)
         style = {"failed": "red", "skipped": "yellow", "pruned": "magenta"}.get(r.status, "")
-        table.add_row(r.status, Path(r.path).name, str(r.pages or ""), str(r.chunks or ""),
-                      note, style=style)
+        table.add_row(
+            r.status, Path(r.path).name, str(r.pages or ""), str(r.chunks or ""), note, style=style
+        )
     console.print(table)
     line = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     console.print(
@@ -72,17 +80,25 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(summary.to_dict(), indent=2, default=str))
             return
         with Progress(
-            TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
             TextColumn("{task.fields[pages]} pages · {task.fields[chunks]} chunks"),
-            TextColumn("[dim]{task.description}"), transient=True,
+            TextColumn("[dim]{task.description}"),
+            transient=True,
         ) as progress:
             task = progress.add_task("", total=None, pages=0, chunks=0)
 
             def on_result(result: Any) -> None:
                 totals["pages"] += result.pages
                 totals["chunks"] += result.chunks
-                progress.update(task, advance=1, description=Path(result.path).name[:40],
-                                pages=totals["pages"], chunks=totals["chunks"])
+                progress.update(
+                    task,
+                    advance=1,
+                    description=Path(result.path).name[:40],
+                    pages=totals["pages"],
+                    chunks=totals["chunks"],
+                )
 
             job = IngestJob(settings, on_result=on_result)
             files, _ = job.plan(list(paths))

@@ -52,7 +52,8 @@ def register(app: typer.Typer) -> None:
                     report = loader.load(f, conn, settings)
                 except IngestError as exc:
                     failed += 1
-                    out: dict[str, object] = {"file": str(f), "status": "failed", "reason": exc.user_message}
+                    out: dict[str, object] = {"file": str(f), "status": "failed",
+                                              "reason": exc.user_message}
                 else:
                     status = "unchanged" if report.unchanged else "loaded"
                     unchanged += report.unchanged

@@ -79,10 +79,12 @@ class ClauseFinder:
         row = next((r for r in self._cache[key] if r["tf"] <= on), None)
         if row is None:
             return None, None
-        cite = ClauseCitation(document=Path(row["src"] or "contract").name, page=row["page"],
-                              section=row["section"], chunk_id=row["chunk_id"],
-                              quote=collapse(row["quote"] or row["t"] or ""), term=term)
-        return (float(row["v"]) if row["v"] is not None else None), cite
+        if "cite" not in row:  # built once per term row: called once per claim line
+            row["cite"] = ClauseCitation(
+                document=Path(row["src"] or "contract").name, page=row["page"],
+                section=row["section"], chunk_id=row["chunk_id"],
+                quote=collapse(row["quote"] or row["t"] or ""), term=term)
+        return (float(row["v"]) if row["v"] is not None else None), row["cite"]
 
     def _chunks(self, payer_id: str, clause_type: str) -> list[dict[str, Any]]:
         key = (payer_id, clause_type)

@@ -26,6 +26,7 @@ from assistant.analytics.variance import VarianceParams, reimbursement_variance
 from assistant.monitor.clauses import ClauseFinder
 from assistant.monitor.due import appeal_deadline_findings, deadline_findings, line_appeal_deadlines
 from assistant.monitor.findings import Evidence, EvidenceLine, Finding, finding_id
+from assistant.monitor.followup import split_after_closed
 from assistant.monitor.log import ensure_log_schema, query_findings, record_run, upsert_findings
 from assistant.settings import Settings
 
@@ -126,7 +127,7 @@ SELECT claim_id, dos, received_date, paid_date, paid,
        date_diff('day', received_date, paid_date) AS days
 FROM c WHERE received_date IS NOT NULL AND received_date <= ?
   AND date_diff('day', received_date, paid_date) > ?
-ORDER BY paid_date, claim_id LIMIT ?"""
+ORDER BY paid_date DESC, claim_id DESC LIMIT ?"""
 
 
 def late_payment_findings(conn: duckdb.DuckDBPyConnection, as_of: dt.date,
@@ -141,7 +142,7 @@ def late_payment_findings(conn: duckdb.DuckDBPyConnection, as_of: dt.date,
         _, pct_cite = clauses.term(p.payer_id, "prompt_pay_interest_pct", as_of)
         pct = p.interest_pct if p.interest_source == "contract_terms" else None
         claims = rows(conn, _LATE_SQL, [p.payer_id, as_of, p.clean_claim_days,
-                                        params.max_evidence_claims])
+                                        params.max_evidence_claims])[::-1]  # latest N
         ev_lines = []
         for c in claims:
             late = int(c["days"]) - p.clean_claim_days
@@ -153,11 +154,12 @@ def late_payment_findings(conn: duckdb.DuckDBPyConnection, as_of: dt.date,
                 interest=interest))
         line_appeal_deadlines(clauses, p.payer_id, ev_lines)
         _, appeal = clauses.term(p.payer_id, "appeal_window_days", as_of)
-        details = {"clean_claim_days": p.clean_claim_days, "interest_pct": pct,
+        interest_owed = p.interest_owed if pct else 0.0
+        details: dict[str, Any] = {"clean_claim_days": p.clean_claim_days, "interest_pct": pct,
                    "claims": p.claims, "late_claims": p.late_claims,
                    "share_late": p.share_late, "late_principal": p.late_principal,
-                   "interest_owed": p.interest_owed if pct else 0.0,
-                   "first_paid_date": claims[0]["paid_date"].isoformat() if claims else None,
+                   "interest_owed": interest_owed,
+                   "listed_claims": len(claims),
                    "formula": "sum over late claims of round(paid x annual rate x days late"
                               " / 365, 2)"}
         cites = [c for c in (days_cite, pct_cite) if c is not None]
@@ -167,10 +169,10 @@ def late_payment_findings(conn: duckdb.DuckDBPyConnection, as_of: dt.date,
         cites += [appeal] if appeal else []
         out.append(Finding(
             finding_id=finding_id("late_payment", p.payer_id, p.clean_claim_days, pct),
-            kind="late_payment", payer_id=p.payer_id, amount=details["interest_owed"],
+            kind="late_payment", payer_id=p.payer_id, amount=interest_owed,
             details=details,
             title=f"{p.payer_id} paid {p.late_claims} claims after {p.clean_claim_days} days"
-                  + (f": ${details['interest_owed']:,.2f} interest owed" if pct else ""),
+                  + (f": ${interest_owed:,.2f} interest owed" if pct else ""),
             evidence=Evidence(lines=ev_lines, figures=details,
                               source={"function": res.function, "filters": res.filters},
                               clauses=cites)))
@@ -230,7 +232,9 @@ def detect(conn: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.date,
         found += fn(conn, as_of, clauses, params)
         timings[name] = round(time.perf_counter() - t0, 3)
     t0 = time.perf_counter()
-    statuses = {f.finding_id: f.status for f in query_findings(conn)}
+    logged = query_findings(conn)
+    statuses = {f.finding_id: f.status for f in logged}
+    found = split_after_closed(found, logged)
     found += deadline_findings(conn, settings, as_of, clauses)
     found += appeal_deadline_findings(
         [f for f in found if f.kind == "underpayment"

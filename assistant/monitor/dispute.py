@@ -130,7 +130,9 @@ def draft_dispute(settings: Settings, payer: str, finding_ids: list[str] | None 
         "total_short": total_short, "late_claims": late,
         "clean_claim_days": lates[0].details.get("clean_claim_days") if lates else None,
         "interest_pct": lates[0].details.get("interest_pct") if lates else None,
-        "late_principal": money(sum(ln.paid or 0 for ln in late)),
+        "late_claims_total": sum(int(f.details.get("late_claims") or 0) for f in lates),
+        "late_principal": money(sum(float(f.details.get("late_principal") or 0)
+                                    for f in lates)),
         "interest_owed": interest, "clauses": clauses,
         "appeal_window_days": window,
         "appeal_deadline": deadline.isoformat() if deadline else None,

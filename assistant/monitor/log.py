@@ -182,8 +182,9 @@ def finding_history(settings: Settings, finding_id: str) -> list[FindingEvent]:
     try:
         if not _has_log(conn):
             return []
-        got = conn.execute("""SELECT finding_id, changed_at, changed_by, from_status, to_status, note
-                              FROM finding_events WHERE finding_id = ? ORDER BY changed_at""",
+        got = conn.execute("""SELECT finding_id, changed_at, changed_by, from_status,
+                                     to_status, note FROM finding_events
+                              WHERE finding_id = ? ORDER BY changed_at""",
                            [finding_id]).fetchall()
     finally:
         conn.close()

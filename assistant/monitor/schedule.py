@@ -16,7 +16,7 @@ JOB_ID = "parley_monitor"
 
 def cron_trigger(expr: str | None) -> Any:
     """A CronTrigger from a crontab expression, or a ConfigError naming the setting."""
-    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
     if not expr or not expr.strip():
         raise ConfigError("Set PARLEY_MONITOR_CRON (e.g. '0 7 * * 1-5') to schedule the monitor.")
@@ -31,7 +31,7 @@ def start_scheduler(settings: Settings, job: Callable[[], Any], start: bool = Tr
     """Schedule ``job`` (e.g. ``lambda: monitor_and_post(settings)``) by
     ``settings.monitor_cron``; returns the started BackgroundScheduler (call
     ``.shutdown()`` on server stop). One instance at a time; a failing run is logged."""
-    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
     trigger = cron_trigger(settings.monitor_cron)
 

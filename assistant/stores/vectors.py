@@ -138,7 +138,10 @@ class VectorStore:
         return [
             (StoredChunk(cid, doc or "", dict(meta or {})), float(dist))
             for cid, doc, meta, dist in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],
                 strict=True,
             )
         ]

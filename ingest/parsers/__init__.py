@@ -71,7 +71,8 @@ def parse_file(path: Path, settings: Settings) -> ParsedDoc:
         raise IngestError("empty file")
     if size > settings.max_file_mb * 1024 * 1024:
         raise IngestError(
-            f"file too large ({size / 1048576:.0f} MB > PARLEY_MAX_FILE_MB={settings.max_file_mb:g})"
+            f"file too large ({size / 1048576:.0f} MB > "
+            f"PARLEY_MAX_FILE_MB={settings.max_file_mb:g})"
         )
     try:
         with path.open("rb") as fh:

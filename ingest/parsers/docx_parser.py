@@ -58,6 +58,9 @@ def parse_docx(path: Path) -> ParsedDoc:
     if title:
         meta["title"] = title
     return ParsedDoc(
-        text="".join(parts), format="docx", heading_offsets=headings, table_spans=tables,
+        text="".join(parts),
+        format="docx",
+        heading_offsets=headings,
+        table_spans=tables,
         metadata=meta,
     )

@@ -105,7 +105,9 @@ def _child(conn: Connection, path: str, passwords: list[str], max_pages: int) ->
 def _context() -> Any:
     global _CONTEXT
     if _CONTEXT is None:
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        method = (
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        )
         _CONTEXT = multiprocessing.get_context(method)
         if method == "forkserver":
             _CONTEXT.set_forkserver_preload(["ingest.parsers.pdf", "pypdf"])

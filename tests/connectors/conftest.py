@@ -37,13 +37,13 @@ def pytest_configure(config: pytest.Config) -> None:
 class Server:
     """uvicorn in a background thread on an ephemeral loopback port."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, start_timeout_s: float = 20.0) -> None:
         self.server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + start_timeout_s
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("uvicorn did not start")

@@ -29,8 +29,9 @@ def _result(summary: IngestSummary, name: str):  # type: ignore[no-untyped-def]
     return next(r for r in summary.results if Path(r.path).name == name)
 
 
-def _assert_fails(settings: Settings, embedder: CountingEmbedder, src: Path, bad: Path,
-                  expected: str) -> None:
+def _assert_fails(
+    settings: Settings, embedder: CountingEmbedder, src: Path, bad: Path, expected: str
+) -> None:
     """Good doc first; then the bad file fails with a one-line reason, good doc survives."""
     good = src / "good.txt"
     good.write_text(CONTRACT)
@@ -142,7 +143,9 @@ def test_file_too_large(settings, embedder, src):  # type: ignore[no-untyped-def
 
 
 def test_non_utf8_text_is_decoded_with_note(settings, embedder, src):  # type: ignore[no-untyped-def]
-    (src / "latin.txt").write_bytes("Café contract: payment within 30 days — “clean” claims.".encode("cp1252"))
+    (src / "latin.txt").write_bytes(
+        "Café contract: payment within 30 days — “clean” claims.".encode("cp1252")
+    )
     result = _result(_run(settings, embedder, src), "latin.txt")
     assert result.status == "ingested"
     assert any("Windows-1252" in w for w in result.warnings)
@@ -172,7 +175,9 @@ def test_hidden_instructions_are_stored_and_flagged(settings, embedder, src):  #
     )
     result = _result(_run(settings, embedder, src), "contract.txt")
     assert result.status == "ingested"
-    hits = create_retriever(settings, embedder=embedder).search("ignore all previous instructions", k=3)  # type: ignore[arg-type]
+    hits = create_retriever(settings, embedder=embedder).search(
+        "ignore all previous instructions", k=3
+    )  # type: ignore[arg-type]
     flagged = [h for h in hits if "ignore all previous instructions" in h.text]
     assert flagged and all(h.suspicious for h in flagged)
     clean = [h for h in hits if "ignore" not in h.text.lower()]

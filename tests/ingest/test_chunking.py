@@ -33,7 +33,7 @@ def test_chunks_follow_sections_and_offsets() -> None:
     sections = [c.section for c in chunks]
     assert "1.2" in sections and "2.1" in sections and "3.3" in sections
     for c in chunks:
-        assert doc.text[c.char_start:c.char_end] == c.text
+        assert doc.text[c.char_start : c.char_end] == c.text
         assert c.context.startswith("Northwind PPA")
     tf = next(c for c in chunks if c.section == "2.1")
     assert tf.heading == "Timely Filing" and "Article 2 CLAIMS" in tf.context
@@ -63,8 +63,9 @@ def test_tables_are_kept_whole() -> None:
 
 
 def test_pages_are_recorded() -> None:
-    doc = ParsedDoc(text="1.1 Term. One.\n\n1.2 Renewal. Two.\n\n", format="pdf",
-                    page_offsets=[0, 16])
+    doc = ParsedDoc(
+        text="1.1 Term. One.\n\n1.2 Renewal. Two.\n\n", format="pdf", page_offsets=[0, 16]
+    )
     chunks = chunk_document(doc)
     assert chunks[0].page_start == 1
     assert chunks[-1].page_end == 2

@@ -1,5 +1,7 @@
 """Clause tagger and term extraction on hand-written contract language."""
 
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import datetime as dt

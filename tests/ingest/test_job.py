@@ -25,11 +25,14 @@ Raise the E/M rates to 120% of Medicare and shorten clean-claim payment to 21 da
 def _write_sources(src: Path) -> None:
     (src / "contract.txt").write_text(CONTRACT)
     (src / "notes.md").write_text(NOTE)
-    make_pdf(src / "amendment.pdf", [
-        "AMENDMENT NO. 1\nAgreement No. NW-2024-001\nThis Amendment is effective as of "
-        "July 1, 2025.\n2.1 Timely Filing. Provider shall submit claims within one hundred "
-        "twenty (120) days after the date of service."
-    ])
+    make_pdf(
+        src / "amendment.pdf",
+        [
+            "AMENDMENT NO. 1\nAgreement No. NW-2024-001\nThis Amendment is effective as of "
+            "July 1, 2025.\n2.1 Timely Filing. Provider shall submit claims within one hundred "
+            "twenty (120) days after the date of service."
+        ],
+    )
 
 
 def _state(settings: Settings, embedder: CountingEmbedder) -> tuple[set[str], list[tuple]]:
@@ -60,7 +63,7 @@ def test_chunks_carry_metadata_and_offsets(settings, embedder, src):  # type: ig
     full = text_path(settings, chunks[0].metadata["doc_id"]).read_text()
     for c in chunks:
         m = c.metadata
-        assert full[m["char_start"]:m["char_end"]] == c.text
+        assert full[m["char_start"] : m["char_end"]] == c.text
         assert m["doc_type"] == "contract" and m["contract_id"] == "NW-2024-001"
         assert m["effective_date"] == "2024-01-01" and m["payer_name"].startswith("Northwind")
     tf = next(c for c in chunks if "ninety (90) days after the date of" in c.text)
@@ -76,15 +79,20 @@ def test_chunks_carry_metadata_and_offsets(settings, embedder, src):  # type: ig
 def test_changed_document_is_replaced_without_stale_chunks(settings, embedder, src):  # type: ignore[no-untyped-def]
     _write_sources(src)
     IngestJob(settings, embedder=embedder).run([src])
-    (src / "contract.txt").write_text(CONTRACT.replace("ninety (90) days after", "sixty (60) days after"))
+    (src / "contract.txt").write_text(
+        CONTRACT.replace("ninety (90) days after", "sixty (60) days after")
+    )
     summary = IngestJob(settings, embedder=embedder).run([src])
     assert [r.status for r in summary.results if r.path.endswith("contract.txt")] == ["replaced"]
     store = create_vector_store(settings, embedder)  # type: ignore[arg-type]
     texts = [c.text for c in store.iter_all() if c.metadata["source_path"].endswith("contract.txt")]
     assert any("sixty (60) days after" in t for t in texts)
     assert not any("ninety (90) days after the date" in t for t in texts)
-    hashes = {c.metadata["content_hash"] for c in store.iter_all()
-              if c.metadata["source_path"].endswith("contract.txt")}
+    hashes = {
+        c.metadata["content_hash"]
+        for c in store.iter_all()
+        if c.metadata["source_path"].endswith("contract.txt")
+    }
     assert len(hashes) == 1
 
 
@@ -129,14 +137,18 @@ def test_crash_then_restart_ends_in_same_state(tmp_path, embedder, src, at):  # 
     _write_sources(src)
     reference = Settings(data_dir=tmp_path / "ref")
     IngestJob(reference, embedder=embedder).run([src])
-    (src / "contract.txt").write_text(CONTRACT + "\n3.4 Notices. Notices go to the addresses above.\n")
+    (src / "contract.txt").write_text(
+        CONTRACT + "\n3.4 Notices. Notices go to the addresses above.\n"
+    )
     IngestJob(reference, embedder=embedder).run([src])
     expected = _state(reference, embedder)
 
     crashed = Settings(data_dir=tmp_path / "crash")
     _write_sources(src)
     IngestJob(crashed, embedder=embedder).run([src])
-    (src / "contract.txt").write_text(CONTRACT + "\n3.4 Notices. Notices go to the addresses above.\n")
+    (src / "contract.txt").write_text(
+        CONTRACT + "\n3.4 Notices. Notices go to the addresses above.\n"
+    )
     real = create_vector_store(crashed, embedder)  # type: ignore[arg-type]
     with pytest.raises(_Crash):
         IngestJob(crashed, embedder=embedder, store=_CrashingStore(real, at)).run([src])
@@ -156,14 +168,17 @@ def test_contract_terms_rows_and_amendment_history(settings, embedder, src):  # 
     conn = open_warehouse(settings, read_only=True)
     rows = conn.execute(
         "SELECT term, value_num, value_text, effective_from, contract_id, chunk_id, quote "
-        "FROM contract_terms ORDER BY term, effective_from").fetchall()
+        "FROM contract_terms ORDER BY term, effective_from"
+    ).fetchall()
     conn.close()
     terms = {}
     for term, num, text, eff, cid, chunk_id, quote in rows:
         terms.setdefault(term, []).append((num, text, str(eff), cid))
         assert (chunk_id and quote) or (term, text) == ("mfn_present", "false")
     assert terms["timely_filing_days"] == [
-        (90.0, "90", "2024-01-01", "NW-2024-001"), (120.0, "120", "2025-07-01", "NW-2024-001")]
+        (90.0, "90", "2024-01-01", "NW-2024-001"),
+        (120.0, "120", "2025-07-01", "NW-2024-001"),
+    ]
     assert terms["termination_without_cause_days"][0][0] == 120.0
     assert terms["non_renewal_notice_days"][0][0] == 90.0
     assert terms["initial_term_months"][0][0] == 36.0
@@ -175,4 +190,6 @@ def test_contract_terms_rows_and_amendment_history(settings, embedder, src):  # 
     assert terms["fee_schedule_basis"][0][1] == "110% of Medicare 2024"
     assert terms["payer_amendment_notice_days"][0][0] == 45.0
     assert terms["effective_date"][0][1] == "2024-01-01"
-    assert terms["mfn_present"] == [(0.0, "false", "2024-01-01", "NW-2024-001")]  # stated by absence
+    assert terms["mfn_present"] == [
+        (0.0, "false", "2024-01-01", "NW-2024-001")
+    ]  # stated by absence

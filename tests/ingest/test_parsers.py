@@ -39,17 +39,21 @@ def test_markdown_headings_are_hinted() -> None:
 
 
 def test_eml_headers_and_plain_body() -> None:
-    raw = (b"From: Dana <dana@northwind.example>\r\nTo: ops@clinic.example\r\n"
-           b"Subject: Re: fee schedule\r\nDate: Tue, 04 Mar 2025 10:00:00 -0500\r\n"
-           b"Content-Type: text/plain; charset=utf-8\r\n\r\nWe can offer 104% of Medicare.\r\n")
+    raw = (
+        b"From: Dana <dana@northwind.example>\r\nTo: ops@clinic.example\r\n"
+        b"Subject: Re: fee schedule\r\nDate: Tue, 04 Mar 2025 10:00:00 -0500\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nWe can offer 104% of Medicare.\r\n"
+    )
     doc = parse_eml(raw)
     assert doc.metadata["subject"] == "Re: fee schedule"
     assert "104% of Medicare" in doc.text and doc.text.startswith("Subject: Re: fee schedule")
 
 
 def test_eml_html_only_is_stripped() -> None:
-    raw = (b"Subject: rates\r\nContent-Type: text/html\r\n\r\n"
-           b"<html><style>p{}</style><body><p>Offer: <b>105%</b></p><p>Reply soon</p></body></html>")
+    raw = (
+        b"Subject: rates\r\nContent-Type: text/html\r\n\r\n"
+        b"<html><style>p{}</style><body><p>Offer: <b>105%</b></p><p>Reply soon</p></body></html>"
+    )
     doc = parse_eml(raw)
     assert "Offer: 105%" in doc.text and "<b>" not in doc.text and "p{}" not in doc.text
 
@@ -68,7 +72,7 @@ def test_docx_headings_paragraphs_and_tables(tmp_path: Path) -> None:
     d.save(str(path))
     doc = parse_file(path, Settings(data_dir=tmp_path))
     assert doc.format == "docx"
-    assert doc.text[doc.heading_offsets[0]:].startswith("Compensation")
+    assert doc.text[doc.heading_offsets[0] :].startswith("Compensation")
     start, end = doc.table_spans[0]
     assert doc.text[start:end] == "CPT | Rate\n99213 | $92.10\n99214 | $131.40"
 
@@ -77,4 +81,4 @@ def test_pdf_pages_and_offsets(tmp_path: Path) -> None:
     pdf = make_pdf(tmp_path / "c.pdf", [CONTRACT[:600], "Page two text about appeals."])
     doc = parse_file(pdf, Settings(data_dir=tmp_path))
     assert doc.pages == 2
-    assert doc.text[doc.page_offsets[1]:].startswith("Page two text")
+    assert doc.text[doc.page_offsets[1] :].startswith("Page two text")

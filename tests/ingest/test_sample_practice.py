@@ -43,13 +43,18 @@ def test_every_clause_is_chunked_tagged_and_cited(practice) -> None:  # type: ig
     chunks = list(create_vector_store(settings).iter_all())
     for clause in truth["clauses"]:
         path = str((src / clause["file"]).resolve())
-        found = [c for c in chunks if c.metadata["source_path"] == path
-                 and _norm(clause["quote"])[:120] in _norm(c.text)]
+        found = [
+            c
+            for c in chunks
+            if c.metadata["source_path"] == path and _norm(clause["quote"])[:120] in _norm(c.text)
+        ]
         assert found, clause
         m = found[0].metadata
         assert clause["clause_type"] in m["clause_types"].split(","), (clause, m["clause_types"])
         assert m["page_start"] <= clause["page"] <= m["page_end"], clause
-        assert _norm(m["section"]).removeprefix("Section ") == _norm(clause["section"]).removeprefix("Section ")
+        assert _norm(m["section"]).removeprefix("Section ") == _norm(
+            clause["section"]
+        ).removeprefix("Section ")
         assert m["payer_id"] == clause["payer_id"]
 
 
@@ -70,8 +75,10 @@ def test_terms_match_ground_truth(practice) -> None:  # type: ignore[no-untyped-
 
     _, settings, truth = practice
     conn = open_warehouse(settings, read_only=True)
-    rows = conn.execute("SELECT contract_id, payer_id, term, value_num, value_text, "
-                        "CAST(effective_from AS VARCHAR) FROM contract_terms").fetchall()
+    rows = conn.execute(
+        "SELECT contract_id, payer_id, term, value_num, value_text, "
+        "CAST(effective_from AS VARCHAR) FROM contract_terms"
+    ).fetchall()
     conn.close()
     correct = 0
     for t in truth["terms"]:
@@ -85,13 +92,16 @@ def test_terms_match_ground_truth(practice) -> None:  # type: ignore[no-untyped-
                 ok = r[3] == float(value)
             else:
                 ok = _norm(r[4]).lower() == _norm(value).lower() or (
-                    r[3] is not None and str(value).startswith(f"{r[3]:g}%"))
+                    r[3] is not None and str(value).startswith(f"{r[3]:g}%")
+                )
             if ok:
                 correct += 1
                 break
     assert correct == len(truth["terms"])
     injected = truth["injection"]["true_value"]
-    payer = next(d["payer_id"] for d in truth["documents"] if d["file"] == truth["injection"]["file"])
+    payer = next(
+        d["payer_id"] for d in truth["documents"] if d["file"] == truth["injection"]["file"]
+    )
     tf = [r for r in rows if r[1] == payer and r[2] == injected["term"]]
     assert tf and all(r[3] == float(injected["value"]) for r in tf)
     # the planted instruction's figure never becomes a term

@@ -143,3 +143,27 @@ def test_set_status_errors(monitored: tuple[Any, Any]) -> None:
         set_status(settings, "UND-000000000000", "acknowledged", "alice")
     with pytest.raises(InputError):
         list_findings(settings, status=["bogus"])
+
+
+def test_lines_after_a_closed_finding_become_a_follow_up(mon_settings: Any) -> None:
+    from assistant.stores.warehouse import open_warehouse
+
+    first = run_monitor(mon_settings)
+    und = next(f for f in first.new if f.kind == "underpayment")
+    set_status(mon_settings, und.finding_id, "recovered", "carol")
+    last = max(und.evidence.lines, key=lambda ln: ln.date_of_service)
+    conn = open_warehouse(mon_settings)
+    try:  # the payer keeps underpaying: one more line, after the recovered ones
+        conn.execute("""INSERT INTO claim_lines SELECT * REPLACE ('FOLLOWUP1' AS claim_id,
+                        date_of_service + 1 AS date_of_service) FROM claim_lines
+                        WHERE claim_id = ? AND line_no = ?""", [last.claim_id, last.line_no])
+    finally:
+        conn.close()
+    again = run_monitor(mon_settings)
+    assert get_finding(mon_settings, und.finding_id).status == "recovered"
+    follow = [f for f in again.new if f.kind == "underpayment"]
+    assert len(follow) == 1 and follow[0].finding_id != und.finding_id
+    assert [ln.claim_id for ln in follow[0].evidence.lines] == ["FOLLOWUP1"]
+    assert follow[0].amount == last.short
+    assert follow[0].details["base_id"] == und.finding_id
+    assert run_monitor(mon_settings).new == []

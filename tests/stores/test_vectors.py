@@ -15,7 +15,9 @@ def test_store_upsert_query_delete(tmp_path: Path) -> None:
     assert store.collection.metadata["hnsw:space"] == "cosine"
     texts = ["timely filing within 90 days", "governing law of Ohio", "hold harmless members"]
     vectors = real_embedder().embed_documents(texts)
-    metas = [{"doc_id": f"d{i % 2}", "content_hash": "h1", "payer_id": None, "n": i} for i in range(3)]
+    metas = [
+        {"doc_id": f"d{i % 2}", "content_hash": "h1", "payer_id": None, "n": i} for i in range(3)
+    ]
     store.upsert(["a", "b", "c"], texts, vectors, metas)
     store.upsert(["a", "b", "c"], texts, vectors, metas)  # idempotent
     assert store.count() == 3
@@ -40,4 +42,8 @@ def test_persistent_reopen(tmp_path: Path) -> None:
 
 
 def test_clean_metadata() -> None:
-    assert clean_metadata({"a": None, "b": 1, "c": True, "d": [1]}) == {"b": 1, "c": True, "d": "[1]"}
+    assert clean_metadata({"a": None, "b": 1, "c": True, "d": [1]}) == {
+        "b": 1,
+        "c": True,
+        "d": "[1]",
+    }

@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 
 router = APIRouter(tags=["slack"])
-SIGNATURE = re.compile(r"^v0=[0-9a-f]{64}$")
+SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 MAX_SKEW_S = 300
 MAX_BODY = 1 << 20
 
@@ -33,8 +33,11 @@ async def slack_events(request: Request) -> Response:
         or abs(time.time() - int(ts)) > MAX_SKEW_S
     ):
         raise HTTPException(401, "Invalid or stale request timestamp.")
-    if not SIGNATURE.match(sig):
+    if not SIGNATURE.fullmatch(sig):
         raise HTTPException(401, "Invalid request signature.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise HTTPException(413, "Request too large.")
     body = await request.body()
     if len(body) > MAX_BODY:
         raise HTTPException(413, "Request too large.")
