@@ -82,7 +82,7 @@ def create_assistant(
             offline_parts = {
                 "planner": Planner(SemanticRouter(embedder), vocab),
                 "writer": Writer(),
-                "known_payers": lambda: [p.name for p in vocab().payers],
+                "known_payers": lambda: [(p.payer_id, p.name) for p in vocab().payers],
             }
         model = create_chat_model(settings, spec, **offline_parts)
         name = spec

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from assistant.briefs.models import BRIEF_FORMATS, Brief
-from assistant.briefs.store import brief_dir, latest_brief, list_briefs, load_brief, save_brief
+from assistant.briefs.store import (
+    brief_dir,
+    latest_brief,
+    list_briefs,
+    load_brief,
+    new_brief_id,
+    save_brief,
+)
 from assistant.errors import InputError
 from assistant.settings import Settings
 
@@ -43,7 +51,7 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
     from assistant.analytics.vocabulary import Vocabulary
     from assistant.briefs.charts import make_charts
     from assistant.briefs.cite import Citations
-    from assistant.briefs.evidence import batched, find_clauses, find_notes
+    from assistant.briefs.evidence import batched, embed_queries, find_clauses, find_notes
     from assistant.briefs.facts import gather_facts
     from assistant.briefs.render import to_markdown
     from assistant.briefs.sections import Ctx, build_asks, cite_figures
@@ -59,17 +67,30 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
         vocab = Vocabulary.load(conn)
         payer_id = vocab.resolve_payer(payer)
         info = next(p for p in vocab.payers if p.payer_id == payer_id)
+        if retriever is None:
+            from assistant.retrieval import create_retriever
+
+            retriever = create_retriever(settings, embedder=embedder)
+        # The query embeddings (and a cold model load) overlap the analytics and charts.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief-embed")
+        vectors = pool.submit(embed_queries, retriever)
         terms = query_terms(conn, as_of, payer_id)
         facts = gather_facts(conn, payer_id, info.name, info.plan_type, as_of, terms)
     finally:
         conn.close()
     timings["analytics"] = time.perf_counter() - t0
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    brief_id = new_brief_id(payer_id, created)
+    folder = brief_dir(settings, brief_id)
+    t3 = time.perf_counter()
+    figures = make_charts(facts, folder / "charts")
+    timings["charts"] = time.perf_counter() - t3
     t1 = time.perf_counter()
-    if retriever is None:
-        from assistant.retrieval import create_retriever
-
-        retriever = create_retriever(settings, embedder=embedder)
-    with batched(retriever) as view:
+    try:
+        cache = vectors.result()
+    finally:
+        pool.shutdown(wait=False)
+    with batched(retriever, cache) as view:
         clauses = find_clauses(view, payer_id, terms, as_of)
         notes = find_notes(view, payer_id, as_of)
     timings["retrieval"] = time.perf_counter() - t1
@@ -86,19 +107,12 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
         timings["model"] = time.perf_counter() - t2
     sections = _sections(ctx, asks, narrative, points)
     previous = latest_brief(settings, payer_id)
-    created = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     from assistant.briefs.deal import changes_section, headline_figures
-    from assistant.briefs.store import new_brief_id
 
     headline = headline_figures(ctx)
     change = changes_section(ctx, previous, headline, [a.key for a in asks])
     if change is not None:
         sections.insert(1, change)
-    brief_id = new_brief_id(payer_id, created)
-    folder = brief_dir(settings, brief_id)
-    t3 = time.perf_counter()
-    figures = make_charts(facts, folder / "charts")
-    timings["charts"] = time.perf_counter() - t3
     citations = ctx.cites.items
     markdown = to_markdown(brief_id=brief_id, payer_name=info.name, plan_type=info.plan_type,
                            as_of=as_of, created_at=created, model=model_name,

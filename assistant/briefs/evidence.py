@@ -122,21 +122,29 @@ class _CachedEmbedder:
         return getattr(self._inner, name)
 
 
+def embed_queries(retriever: Any) -> dict[str, list[float]]:
+    """All of a brief's retrieval queries embedded in one model call (loads the model if
+    needed, so callers run it in a thread while the analytics run)."""
+    inner = getattr(retriever, "embedder", None)
+    if inner is None or not hasattr(inner, "embed_documents"):
+        return {}
+    queries = [g["query"] for g in clause_guidance().values()]
+    queries += [e["query"] for e in evidence_kinds().values()]
+    return dict(zip(queries, inner.embed_documents(queries), strict=True))
+
+
 @contextmanager
-def batched(retriever: Any) -> Iterator[Any]:
-    """Embed all of a brief's queries in one model call while the block runs.
+def batched(retriever: Any, cache: dict[str, list[float]]) -> Iterator[Any]:
+    """Searches inside the block use the precomputed query vectors of ``embed_queries``.
 
     The retriever's embedder is wrapped, not replaced: any other text still embeds as
     before, so a retriever shared with concurrent requests keeps answering correctly.
     """
     inner = getattr(retriever, "embedder", None)
-    if inner is None or not hasattr(inner, "embed_documents"):
+    if inner is None or not cache:
         yield retriever
         return
-    queries = [g["query"] for g in clause_guidance().values()]
-    queries += [e["query"] for e in evidence_kinds().values()]
-    retriever.embedder = _CachedEmbedder(
-        inner, dict(zip(queries, inner.embed_documents(queries), strict=True)))
+    retriever.embedder = _CachedEmbedder(inner, cache)
     try:
         yield retriever
     finally:

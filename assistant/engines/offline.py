@@ -23,6 +23,7 @@ from assistant.engines.planner import Planner, PriorTurn
 from assistant.engines.writer import Writer, refusal_text
 
 TODAY_RE = re.compile(r"Today is (\d{4}-\d{2}-\d{2})")
+ALLOWED_RE = re.compile(r"You may only discuss these payers: ([^.\n]+)\.")
 
 
 class OfflineChatModel(BaseChatModel):
@@ -32,7 +33,7 @@ class OfflineChatModel(BaseChatModel):
 
     planner: Planner
     writer: Writer
-    known_payers: Callable[[], list[str]]
+    known_payers: Callable[[], list[tuple[str, str]]]
 
     @property
     def _llm_type(self) -> str:
@@ -50,19 +51,22 @@ class OfflineChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         as_of = _as_of(messages)
+        allowed = _allowed(messages)
         last_human = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
         question = str(messages[last_human].content)
         after = messages[last_human + 1 :]
         if any(isinstance(m, ToolMessage) for m in after):
             msg = AIMessage(content=self._write(question, after))
         else:
-            msg = self._plan(question, as_of, _history(messages[:last_human]))
+            msg = self._plan(question, as_of, _history(messages[:last_human]), allowed)
         return ChatResult(generations=[ChatGeneration(message=msg)])
 
-    def _plan(self, question: str, as_of: dt.date, history: list[PriorTurn]) -> AIMessage:
+    def _plan(self, question: str, as_of: dt.date, history: list[PriorTurn],
+              allowed: list[str] | None) -> AIMessage:
         plan = self.planner.plan(question, as_of, history)
         if plan.refusal:
-            known = ", ".join(self.known_payers()) or "none yet (run 'parley ingest' on your data)"
+            names = [name for pid, name in self.known_payers() if allowed is None or pid in allowed]
+            known = ", ".join(names) or "none yet (run 'parley ingest' on your data)"
             return AIMessage(content=refusal_text(plan.refusal, detail=plan.detail or "", known=known),
                              response_metadata={"refusal": plan.refusal})
         if not plan.calls:
@@ -97,6 +101,15 @@ def _as_of(messages: list[BaseMessage]) -> dt.date:
             if found:
                 return dt.date.fromisoformat(found.group(1))
     return dt.date.today()
+
+
+def _allowed(messages: list[BaseMessage]) -> list[str] | None:
+    for m in messages:
+        if isinstance(m, SystemMessage):
+            found = ALLOWED_RE.search(str(m.content))
+            if found:
+                return [p.strip() for p in found.group(1).split(",")]
+    return None
 
 
 def _history(messages: list[BaseMessage]) -> list[PriorTurn]:

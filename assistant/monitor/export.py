@@ -75,11 +75,11 @@ def write_docx(md: str, path: Path) -> Path:
         if kind in ("h1", "h2"):
             doc.add_heading(_BOLD.sub(r"\1", payload), level=1 if kind == "h1" else 2)
         elif kind == "table":
-            table = doc.add_table(rows=0, cols=len(payload[0]))
+            table = doc.add_table(rows=len(payload), cols=len(payload[0]))
             table.style = "Table Grid"
-            for row in payload:
-                cells = table.add_row().cells
-                for cell, text in zip(cells, row, strict=False):
+            # one pass over the rows (cell lookups by index are quadratic in python-docx)
+            for tr, row in zip(table.rows, payload, strict=False):
+                for cell, text in zip(tr.cells, row, strict=False):
                     cell.text = _BOLD.sub(r"\1", text)
         else:
             p = doc.add_paragraph(style="Quote" if kind == "quote" else None)
@@ -107,7 +107,6 @@ def write_pdf(md: str, path: Path) -> Path:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # type: ignore[import-untyped]
 
     styles = getSampleStyleSheet()
-    small = styles["BodyText"].clone("cell", fontSize=7.5, leading=9)
     quote = styles["BodyText"].clone("quote", leftIndent=18, textColor=colors.HexColor("#333333"),
                                      fontName="Helvetica-Oblique")
     story: list[Any] = []
@@ -117,12 +116,18 @@ def write_pdf(md: str, path: Path) -> Path:
         elif kind == "h2":
             story.append(Paragraph(_pdf_text(payload), styles["Heading2"]))
         elif kind == "table":
-            data = [[Paragraph(_pdf_text(c), small) for c in row] for row in payload]
+            # plain strings, not a Paragraph per cell: tables can have 10,000+ rows
+            data = [[_BOLD.sub(r"\1", c) for c in row] for row in payload]
+            style = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                     ("FONTSIZE", (0, 0), (-1, -1), 7.5), ("LEADING", (0, 0), (-1, -1), 9),
+                     ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                     ("VALIGN", (0, 0), (-1, -1), "TOP")]
+            if payload[-1] and payload[-1][0].startswith("**"):
+                style.append(("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"))
             t = Table(data, repeatRows=1, colWidths=[7.0 * inch / len(payload[0])]
                       * len(payload[0]))
-            t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+            t.setStyle(TableStyle(style))
             story.append(t)
         else:
             story.append(Paragraph(_pdf_text(payload), quote if kind == "quote"

@@ -99,6 +99,15 @@ def tool_result(
     return json.dumps(content_obj, ensure_ascii=False, default=str), artifact
 
 
+def scoped_message(exc: Exception, allowed: list[str] | None) -> str:
+    """A user-safe message; for a payer-scoped caller, no list of other payers' names."""
+    from assistant.errors import ParleyError, UnknownEntityError
+
+    if isinstance(exc, UnknownEntityError) and allowed is not None:
+        return f"Unknown {exc.kind} '{exc.value}'."
+    return exc.user_message if isinstance(exc, ParleyError) else "that step failed"
+
+
 def error_result(tool: str, message: str, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """A tool-level failure the model and writer can explain (message is user-safe)."""
     return tool_result(tool, filters=filters, data=None, error=message)
@@ -114,7 +123,8 @@ def scope_payers(requested: list[str] | None, allowed: list[str] | None) -> list
 
 
 def run_on_warehouse(
-    deps: ToolDeps, tool: str, filters: dict[str, Any], fn: Callable[[Any], tuple[str, dict[str, Any]]]
+    deps: ToolDeps, tool: str, filters: dict[str, Any], fn: Callable[[Any], tuple[str, dict[str, Any]]],
+    allowed: list[str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Run ``fn(conn)`` on a fresh read-only connection; Parley errors become tool errors."""
     from assistant.errors import ParleyError
@@ -128,7 +138,7 @@ def run_on_warehouse(
     try:
         return fn(conn)
     except ParleyError as exc:
-        return error_result(tool, exc.user_message, filters)
+        return error_result(tool, scoped_message(exc, allowed), filters)
     except Exception:  # a bug or a broken store must not take the turn down
         logging.getLogger(__name__).exception("tool %s failed", tool)
         return error_result(tool, f"the {tool} analysis failed unexpectedly; it has been logged",

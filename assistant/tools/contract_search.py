@@ -9,7 +9,7 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import ParleyError
-from assistant.tools.base import ToolDeps, TurnContext, error_result, tool_result
+from assistant.tools.base import scoped_message, ToolDeps, TurnContext, error_result, tool_result
 from assistant.tools.resolve import load_vocabulary, resolve_payer
 from assistant.vocabulary import CLAUSE_TYPES
 
@@ -57,7 +57,7 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
                 conn.close()
             payer_id = resolve_payer(vocab, payer, ctx.allowed_payers)
         except ParleyError as exc:
-            return error_result("contract_search", exc.user_message, filters)
+            return error_result("contract_search", scoped_message(exc, ctx.allowed_payers), filters)
         if clause_type is not None and clause_type not in CLAUSE_TYPES:
             clause_type = None
         payer_ids = [payer_id] if payer_id else ctx.allowed_payers

@@ -9,7 +9,7 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import ParleyError
-from assistant.tools.base import ToolDeps, TurnContext, error_result, figure, tool_result
+from assistant.tools.base import scoped_message, ToolDeps, TurnContext, error_result, figure, tool_result
 from assistant.tools.resolve import load_vocabulary, resolve_payer
 from assistant.vocabulary import TERM_KEYS
 
@@ -85,7 +85,7 @@ def make_contract_terms(deps: ToolDeps) -> BaseTool:
             try:
                 payer_id = resolve_payer(vocab, payer, ctx.allowed_payers)
             except ParleyError as exc:
-                return error_result("contract_terms", exc.user_message, filters)
+                return error_result("contract_terms", scoped_message(exc, ctx.allowed_payers), filters)
             rows = query_terms(conn, ctx.as_of, payer_id)
         finally:
             conn.close()

@@ -84,6 +84,6 @@ def make_counteroffer(deps: ToolDeps) -> BaseTool:
             filters.update(res.filters)
             return tool_result("counteroffer", filters=filters, data=data, figures=figs, rows=res.row_count)
 
-        return run_on_warehouse(deps, "counteroffer", filters, run)
+        return run_on_warehouse(deps, "counteroffer", filters, run, ctx.allowed_payers)
 
     return counteroffer

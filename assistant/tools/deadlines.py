@@ -52,6 +52,6 @@ def make_deadlines(deps: ToolDeps) -> BaseTool:
             return tool_result("deadlines", filters=filters, data={"contracts": rows, "as_of": ctx.as_of},
                                figures=figs, rows=res.row_count)
 
-        return run_on_warehouse(deps, "deadlines", filters, run)
+        return run_on_warehouse(deps, "deadlines", filters, run, ctx.allowed_payers)
 
     return deadlines

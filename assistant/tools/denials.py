@@ -76,6 +76,6 @@ def make_denials(deps: ToolDeps) -> BaseTool:
             filters.update(res.filters)
             return tool_result("denials", filters=filters, data=data, figures=figs, rows=res.row_count)
 
-        return run_on_warehouse(deps, "denials", filters, run)
+        return run_on_warehouse(deps, "denials", filters, run, ctx.allowed_payers)
 
     return denials

@@ -49,6 +49,6 @@ def make_payer_mix(deps: ToolDeps) -> BaseTool:
             filters.update(res.filters)
             return tool_result("payer_mix", filters=filters, data=data, figures=figs, rows=res.row_count)
 
-        return run_on_warehouse(deps, "payer_mix", filters, run)
+        return run_on_warehouse(deps, "payer_mix", filters, run, ctx.allowed_payers)
 
     return payer_mix

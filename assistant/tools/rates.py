@@ -9,7 +9,7 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import ParleyError
-from assistant.tools.base import ToolDeps, TurnContext, error_result, figure, tool_result
+from assistant.tools.base import scoped_message, ToolDeps, TurnContext, error_result, figure, tool_result
 
 MAX_ROWS = 60
 
@@ -71,7 +71,7 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
                 total_gap += res.total_gap
                 rows.extend(r.model_dump() for r in res.rows)
         except ParleyError as exc:
-            return error_result("rate_comparison", exc.user_message, filters)
+            return error_result("rate_comparison", scoped_message(exc, ctx.allowed_payers), filters)
         finally:
             conn.close()
         if ctx.allowed_payers is not None:

@@ -64,6 +64,6 @@ def make_payment_timeliness(deps: ToolDeps) -> BaseTool:
             return tool_result("payment_timeliness", filters=filters, data=data, figures=figs,
                                rows=res.row_count)
 
-        return run_on_warehouse(deps, "payment_timeliness", filters, run)
+        return run_on_warehouse(deps, "payment_timeliness", filters, run, ctx.allowed_payers)
 
     return payment_timeliness

@@ -9,7 +9,7 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import ParleyError
-from assistant.tools.base import ToolDeps, TurnContext, error_result, figure, tool_result
+from assistant.tools.base import scoped_message, ToolDeps, TurnContext, error_result, figure, tool_result
 from assistant.tools.periods import period_from
 
 
@@ -51,7 +51,7 @@ def make_underpayments(deps: ToolDeps) -> BaseTool:
 
             names = payer_names(conn)
         except ParleyError as exc:
-            return error_result("underpayments", exc.user_message, filters)
+            return error_result("underpayments", scoped_message(exc, ctx.allowed_payers), filters)
         finally:
             conn.close()
         allowed = ctx.allowed_payers

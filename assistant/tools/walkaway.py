@@ -54,6 +54,6 @@ def make_walkaway(deps: ToolDeps) -> BaseTool:
             filters.update(res.filters)
             return tool_result("walkaway", filters=filters, data=data, figures=figs, rows=res.row_count)
 
-        return run_on_warehouse(deps, "walkaway", filters, run)
+        return run_on_warehouse(deps, "walkaway", filters, run, ctx.allowed_payers)
 
     return walkaway
