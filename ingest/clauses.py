@@ -51,6 +51,10 @@ BODY: dict[str, list[str]] = {
         r"\b(?:lower|better|more\s+favou?rable)\s+(?:prices?|rates?|terms?|pricing)\b[^.]{0,120}"
         r"\b(?:any\s+other|third\s+part|other\s+(?:customer|payer|licensee|distributor))",
         r"\bany\s+other\s+(?:payer|customer|licensee)\b[^.]{0,120}\b(?:lower|better|more\s+favou?rable)\b",
+        r"\bat\s+least\s+as\s+favou?rable\b",
+        r"\b(?:higher|lower)\s+(?:fees?|prices?|rates?|royalt\w+)\s+than\b[^.]{0,120}\bother\b",
+        r"\b(?:grants?|offers?|provides?|extends?)\b[^.]{0,100}\b(?:other|third)\b[^.]{0,100}"
+        r"\b(?:more\s+favou?rable|better\s+(?:terms|prices?|rates?))",
     ],
     "hold_harmless": [
         r"\bhold\s+harmless\b[^.]{0,200}\b(?:member|enrollee|subscriber|patient|beneficiar)",

@@ -23,7 +23,7 @@ from ingest.clauses import tag_clauses
 from ingest.discovery import SourceFile, discover, looks_like_injection
 from ingest.ledger import Ledger, LedgerRow
 from ingest.metadata import DocMeta, PayerRef, describe
-from ingest.parsers import parse_file
+from ingest.parsers import DOCUMENT_EXTENSIONS, parse_file
 from ingest.terms import extract_terms
 from ingest.warehouse_io import WarehouseLink
 
@@ -153,6 +153,8 @@ class IngestJob:
                 if sf.kind == "structured":
                     self._emit(summary, wh.load_structured(sf))
                 elif sf.kind == "skipped":
+                    if sf.path.suffix.lower() in DOCUMENT_EXTENSIONS:
+                        ledger.record_failure(str(sf.path), sf.doc_id, sf.reason, "skipped")
                     self._emit(summary, DocResult(str(sf.path), "skipped", sf.reason))
             payers = wh.payers()
             for sf in files:

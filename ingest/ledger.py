@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS documents (
     path TEXT PRIMARY KEY,
     doc_id TEXT NOT NULL,
     content_hash TEXT,          -- hash of the last good version (NULL if never good)
-    status TEXT NOT NULL,       -- ok | failed
+    status TEXT NOT NULL,       -- ok | failed | skipped (e.g. symlink out of the source)
     error TEXT,                 -- one-line reason of the last failure
     chunk_ids TEXT NOT NULL DEFAULT '[]',
     pages INTEGER,
@@ -105,18 +105,18 @@ class Ledger:
         )
         self.conn.commit()
 
-    def record_failure(self, path: str, doc_id: str, error: str) -> None:
-        """Record a failed attempt, keeping the last good version's hash and chunks."""
+    def record_failure(self, path: str, doc_id: str, error: str, status: str = "failed") -> None:
+        """Record a failed (or refused) attempt, keeping the last good version's hash and chunks."""
         now = _now()
         updated = self.conn.execute(
-            "UPDATE documents SET status='failed', error=?, attempted_at=? WHERE path=?",
-            (error, now, path),
+            "UPDATE documents SET status=?, error=?, attempted_at=? WHERE path=?",
+            (status, error, now, path),
         ).rowcount
         if not updated:
             self.conn.execute(
                 "INSERT INTO documents (path, doc_id, content_hash, status, error, attempted_at)"
-                " VALUES (?, ?, NULL, 'failed', ?, ?)",
-                (path, doc_id, error, now),
+                " VALUES (?, ?, NULL, ?, ?, ?)",
+                (path, doc_id, status, error, now),
             )
         self.conn.commit()
 

@@ -94,6 +94,8 @@ def contract_deadlines(conn: duckdb.DuckDBPyConnection,
         SELECT coalesce(contract_id, payer_id) AS ck, contract_id, payer_id, term,
                arg_max(value_num, coalesce(effective_from, DATE '1900-01-01')) AS v,
                arg_max(value_text, coalesce(effective_from, DATE '1900-01-01')) AS t,
+               arg_min(value_num, coalesce(effective_from, DATE '1900-01-01')) AS v_first,
+               arg_min(value_text, coalesce(effective_from, DATE '1900-01-01')) AS t_first,
                arg_max(source_file, coalesce(effective_from, DATE '1900-01-01')) AS src,
                arg_max(page, coalesce(effective_from, DATE '1900-01-01')) AS page,
                arg_max(section, coalesce(effective_from, DATE '1900-01-01')) AS section,
@@ -113,7 +115,9 @@ def contract_deadlines(conn: duckdb.DuckDBPyConnection,
         def get(key: str, terms: dict[str, dict[str, Any]] = terms) -> dict[str, Any]:
             return terms.get(key, {})
 
-        eff = _date(get("effective_date").get("v"), get("effective_date").get("t"))
+        # The term runs from the base contract's effective date: an amendment's own
+        # effective date changes what it amends, it does not restart the term.
+        eff = _date(get("effective_date").get("v_first"), get("effective_date").get("t_first"))
         initial = get("initial_term_months").get("v")
         renewal = get("renewal_term_months").get("v")
         auto = _bool(get("auto_renewal").get("v"), get("auto_renewal").get("t"))
@@ -141,7 +145,7 @@ def contract_deadlines(conn: duckdb.DuckDBPyConnection,
             missing_terms=missing))
     if params.within_days is not None:
         out = [c for c in out if c.days_until_notice_deadline is not None
-               and c.days_until_notice_deadline <= params.within_days]
+               and 0 <= c.days_until_notice_deadline <= params.within_days]
     out.sort(key=lambda c: (c.notice_deadline or dt.date.max, c.contract_id or ""))
     filters = {"as_of": params.as_of.isoformat(), "payer_id": payer_id,
                "within_days": params.within_days, "prep_lead_days": params.prep_lead_days}

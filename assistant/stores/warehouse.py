@@ -124,10 +124,36 @@ TABLES: tuple[str, ...] = (
 )
 
 
+# Columns added after a table was first released: warehouses created earlier get them on
+# the next write connection (then refresh_expected fills the derived ones).
+MIGRATIONS: tuple[tuple[str, str, str], ...] = (
+    ("claim_lines", "claim_key", "UBIGINT"),
+    ("claim_lines", "patient_key", "UBIGINT"),
+    ("claim_lines", "expected", "DECIMAL(12,2)"),
+    ("claim_lines", "rate_from", "DATE"),
+    ("claim_lines", "rate_contract_id", "VARCHAR"),
+)
+
+
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create every warehouse table that does not exist yet (idempotent)."""
+    """Create every warehouse table and column that does not exist yet (idempotent)."""
+    derived = [d for d in SCHEMA_DDL if "claim_facts" in d]
     for ddl in SCHEMA_DDL:
+        if ddl not in derived:
+            conn.execute(ddl)
+    added = False
+    for table, column, kind in MIGRATIONS:
+        present = conn.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+            [table, column],
+        ).fetchone()[0]  # type: ignore[index]
+        if not present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            added = True
+    for ddl in derived:
         conn.execute(ddl)
+    if added:
+        refresh_expected(conn)
     for ddl in INDEX_DDL:
         conn.execute(ddl)
     if conn.execute("SELECT count(*) FROM schema_info").fetchone()[0] == 0:  # type: ignore[index]

@@ -102,8 +102,6 @@ def test_contract_quotes_match_ground_truth_for_blue_summit(practice: Any,
 def test_deadline_days_as_of_reference_date(practice: Any, built: dict[str, Any]) -> None:
     for brief in built.values():
         d = next(x for x in practice.truth["deadlines"] if x["payer_id"] == brief.payer_id)
-        if brief.payer_id == "KHP":  # see the report: amendment effective date moves the term
-            continue
         days = (dt.date.fromisoformat(d["notice_deadline"]) - practice.as_of).days
         assert days == d["days_until_notice_deadline"]
         assert f"**{d['notice_deadline']}** — {days} days from {practice.as_of}" in \

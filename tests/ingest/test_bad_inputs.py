@@ -47,11 +47,11 @@ def _assert_fails(
     assert expected in result.reason
     assert "\n" not in result.reason and len(result.reason) < 200
     assert _result(summary, "good.txt").status == "unchanged"
-    if result.status == "failed":
-        ledger = Ledger(settings.ledger_file)
-        row = ledger.get(str(bad.resolve()))
-        ledger.close()
-        assert row is not None and row.status == "failed" and expected in (row.error or "")
+    ledger = Ledger(settings.ledger_file)
+    key = bad.absolute() if result.status == "skipped" else bad.resolve()
+    row = ledger.get(str(key))
+    ledger.close()
+    assert row is not None and row.status == result.status and expected in (row.error or "")
     hits = create_retriever(settings, embedder=embedder).search("timely filing limit", k=3)  # type: ignore[arg-type]
     assert hits and any("ninety (90) days after the date" in h.text for h in hits)
 

@@ -88,8 +88,7 @@ def test_deadlines_in_window(monitored: tuple[Any, Any], practice: Any) -> None:
                if f.details["deadline_type"] == "non_renewal_notice"}
     for d in practice.truth["deadlines"]:
         left = d["days_until_notice_deadline"]
-        if 0 <= left <= settings.deadline_window_days and d["payer_id"] != "KHP":
-            # KHP: see the report (the amendment's date is taken as the contract's start)
+        if 0 <= left <= settings.deadline_window_days:
             assert (d["payer_id"], d["notice_deadline"]) in notices
     for f in deadlines:
         assert 0 <= f.details["days_left"] <= settings.deadline_window_days
