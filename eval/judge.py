@@ -26,9 +26,12 @@ def judge_items(settings: Any, spec: str, items: list[dict[str, Any]]) -> dict[s
         if it.get("skipped"):
             continue
         expected = ", ".join(f["expected"] for f in it.get("figures", [])) or "(none listed)"
-        prompt = template.format(question=it["question"], expected=expected,
-                                 answer=(it.get("answer") or "")[:4000],
-                                 should_refuse="yes" if it["category"] == "refuse" else "no")
+        prompt = template.format(
+            question=it["question"],
+            expected=expected,
+            answer=(it.get("answer") or "")[:4000],
+            should_refuse="yes" if it["category"] == "refuse" else "no",
+        )
         try:
             reply = str(model.invoke([HumanMessage(prompt)]).content)
         except Exception:  # a judge outage must not fail the evaluation

@@ -31,6 +31,10 @@ _MONTHS = {
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _LONG_DATE = re.compile(r"\b([A-Z][a-z]{2,8})\.? (\d{1,2}),? (\d{4})\b")
 _CITE = re.compile(r"\[\d+\]")
+# Names that contain digits but state no figure: X12 transaction sets (835, 837P).
+_NAMES = re.compile(
+    r"\bX12\s+83[57]P?\b|\b83[57](?=\s+(?:remittance|file|ERA|transaction))|\b837P\b", re.I
+)
 _NUM = re.compile(r"(?<![\w.])(-?)\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w])")
 _ELLIPSIS = re.compile(r"…|\.\.\.|\[\.\.\.\]")
 _QUOTE = re.compile(r"[\"“]([^\"”]{20,}?)[\"”]")
@@ -69,8 +73,8 @@ class Number:
 
 
 def numbers_in(text: str) -> list[Number]:
-    """Numbers in ``text``, ignoring citation markers and dates."""
-    t = _CITE.sub(" ", text)
+    """Numbers in ``text``, ignoring citation markers, dates and X12 transaction names."""
+    t = _NAMES.sub(" ", _CITE.sub(" ", text))
     t = _ISO.sub(" ", t)
     t = _LONG_DATE.sub(" ", t)
     out = []

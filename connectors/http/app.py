@@ -27,7 +27,8 @@ DESCRIPTION = """Parley answers questions about payer contracts, rates, remittan
 denials with citations, drafts negotiation briefs and tracks contract deadlines.
 
 Authenticate with `Authorization: Bearer <key>` (create keys with `parley keys add`).
-Roles: **reader** (ask, deadlines), **negotiator** (briefs), **admin** (ingest, jobs).
+Roles: **reader** (ask, deadlines, findings), **negotiator** (briefs, finding status,
+disputes), **admin** (ingest, jobs).
 Every response carries `X-Request-ID`; error bodies are `{"detail", "request_id"}`."""
 
 
@@ -54,9 +55,12 @@ def create_app(
             from connectors.slack.app import create_slack_app
 
             app.state.slack = create_slack_app(settings, assistant=built, client=slack_client)
+        app.state.scheduler = _start_monitor_schedule(settings)
         try:
             yield
         finally:
+            if app.state.scheduler is not None:
+                app.state.scheduler.shutdown(wait=False)
             app.state.jobs.join(timeout=1.0)
             if assistant is None and hasattr(built, "close"):
                 built.close()
@@ -70,17 +74,29 @@ def create_app(
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.slack = None
+    app.state.scheduler = None
     app.state.keys = KeyStore(keys_file(settings))
     app.state.jobs = JobRegistry(
         settings, ingest_runner or _shared_embedder_runner(app), on_done=lambda: _invalidate(app)
     )
     install_error_handlers(app)
 
-    from connectors.http.routes import ask, briefs, deadlines, health, ingest, slack
+    from connectors.http.routes import ask, briefs, deadlines, findings, health, ingest, slack
 
-    for module in (health, ask, briefs, deadlines, ingest, slack):
+    for module in (health, ask, briefs, deadlines, findings, ingest, slack):
         app.include_router(module.router)
     return app
+
+
+def _start_monitor_schedule(settings: Settings) -> Any:
+    """The payer monitor on ``settings.monitor_cron`` (None: no scheduler). Its warehouse
+    writes share the findings routes' lock, so they never overlap a status change."""
+    if not settings.monitor_cron:
+        return None
+    from assistant.monitor.schedule import monitor_and_post, start_scheduler
+    from connectors.http.routes.findings import serialised_write
+
+    return start_scheduler(settings, lambda: serialised_write(settings, monitor_and_post, settings))
 
 
 def _shared_embedder_runner(app: FastAPI) -> IngestRunner:

@@ -88,6 +88,11 @@ def test_figure_present(text: str, value: object, fmt: str, ok: bool) -> None:
     assert figure_present(text, value, fmt) is ok
 
 
+def test_x12_names_are_not_figures() -> None:
+    text = "EFT with 835 remittances; X12 835 files; 837P claims; we paid 835 claims"
+    assert [n.value for n in numbers_in(text)] == [835.0]
+
+
 def test_citation_matches_by_quote_or_by_place() -> None:
     gt = {
         "quote": "Claims must be received  within 90 days.",

@@ -9,7 +9,7 @@ from slack_bolt import App
 
 def register_all(app: App, services: Any) -> None:
     """Register every listener on ``app``."""
-    from connectors.slack.listeners import command, direct_message, feedback, mention
+    from connectors.slack.listeners import command, direct_message, feedback, findings, mention
 
-    for module in (mention, direct_message, command, feedback):
+    for module in (mention, direct_message, command, feedback, findings):
         module.register(app, services)
