@@ -101,7 +101,7 @@ def langchain_baseline(src: Path, embedder: object, workdir: Path) -> tuple[floa
         path=str(workdir / "lc_chroma"), settings=ChromaSettings(anonymized_telemetry=False)
     )
     col = client.get_or_create_collection(
-        "lc", embedding_function=None, metadata={"hnsw:space": "cosine"}
+        "langchain_baseline", embedding_function=None, metadata={"hnsw:space": "cosine"}
     )
     for i in range(0, len(texts), 256):
         batch = texts[i : i + 256]

@@ -2,8 +2,8 @@
 
 Uses ``assistant.briefs.build.build_brief`` when it exists (returns None otherwise, and
 the runner skips brief items with a note). A brief's "tool outputs" for faithfulness are
-its own facts and cited passages: every number, date and quote in its Markdown must be
-found there.
+its own facts, asks and cited passages: every number and date in its Markdown must be
+found there. Quoted passages are not checked (talking points are scripted speech in quotes).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def make_brief_runner(
             ],
             item.question,
         )
-        s = support_check(text, evidence)
+        s = support_check(text, evidence, quotes=False)
         res.support_total, res.support_ok, res.unsupported = s.total, s.supported, s.unsupported
         return res
 

@@ -125,7 +125,7 @@ def run_cuad(
             fixed = fixed_chunks(raw)
             fvec = np.asarray(embedder.embed_documents([t for _, _, t in fixed]))
             fvec /= np.linalg.norm(fvec, axis=1, keepdims=True) + 1e-12
-            from rank_bm25 import BM25Okapi
+            from rank_bm25 import BM25Okapi  # type: ignore[import-untyped]
 
             bm25 = BM25Okapi([tokenize(t) or ["_"] for _, _, t in fixed])
             gold_spans: dict[str, list[tuple[int, int]]] = {}

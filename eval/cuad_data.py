@@ -25,17 +25,22 @@ FUZZY_MIN = 90.0
 # Generic questions a negotiator would ask of any contract, one per CUAD category.
 QUESTIONS: dict[str, str] = {
     "Renewal Term": (
-        "Does this agreement renew automatically, and for how long is each renewal term?"),
+        "Does this agreement renew automatically, and for how long is each renewal term?"
+    ),
     "Notice Period To Terminate Renewal": (
-        "How much notice is needed to stop the agreement from renewing?"),
+        "How much notice is needed to stop the agreement from renewing?"
+    ),
     "Expiration Date": "When does this agreement expire or how long is its initial term?",
     "Termination For Convenience": (
-        "Can this agreement be terminated for convenience, without cause, on notice?"),
+        "Can this agreement be terminated for convenience, without cause, on notice?"
+    ),
     "Most Favored Nation": (
         "Is there a most favored nation clause guaranteeing terms at least as good as those "
-        "given to others?"),
+        "given to others?"
+    ),
     "Anti-Assignment": (
-        "Can a party assign or transfer this agreement without the other party's consent?"),
+        "Can a party assign or transfer this agreement without the other party's consent?"
+    ),
     "Governing Law": "Which state's or country's law governs this agreement?",
     "Audit Rights": "Does a party have the right to audit the other party's books and records?",
 }

@@ -24,7 +24,9 @@ _WS = re.compile(r"\s+")
 _MONTHS = {
     m: i
     for i, m in enumerate(
-        "january february march april may june july august september october november december".split(),
+        (
+            "january february march april may june july august september october november december"
+        ).split(),
         1,
     )
 }
@@ -35,6 +37,7 @@ _CITE = re.compile(r"\[\d+\]")
 _NAMES = re.compile(
     r"\bX12\s+83[57]P?\b|\b83[57](?=\s+(?:remittance|file|ERA|transaction))|\b837P\b", re.I
 )
+_CODE = re.compile(r"`[^`\n]*`")  # identifiers (brief ids, file names), not figures
 _NUM = re.compile(r"(?<![\w.])(-?)\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)(?![\w])")
 _ELLIPSIS = re.compile(r"…|\.\.\.|\[\.\.\.\]")
 _QUOTE = re.compile(r"[\"“]([^\"”]{20,}?)[\"”]")
@@ -74,7 +77,7 @@ class Number:
 
 def numbers_in(text: str) -> list[Number]:
     """Numbers in ``text``, ignoring citation markers, dates and X12 transaction names."""
-    t = _NAMES.sub(" ", _CITE.sub(" ", text))
+    t = _NAMES.sub(" ", _CITE.sub(" ", _CODE.sub(" ", text)))
     t = _ISO.sub(" ", t)
     t = _LONG_DATE.sub(" ", t)
     out = []
@@ -230,12 +233,15 @@ class Support:
     unsupported: list[str] = field(default_factory=list)
 
 
-def support_check(text: str, evidence: Evidence, flagged: Sequence[str] = ()) -> Support:
+def support_check(
+    text: str, evidence: Evidence, flagged: Sequence[str] = (), quotes: bool = True
+) -> Support:
     """Check every number, date and quoted passage of ``text`` against ``evidence``.
 
     A number written with d decimals is supported by an evidence value that rounds to it
     (tolerance half a unit of its last digit, at least a cent). Each sentence the
-    grounding step dropped (``flagged``) counts as one unsupported claim.
+    grounding step dropped (``flagged``) counts as one unsupported claim. ``quotes=False``
+    skips quoted passages (a brief's talking points are scripted speech in quotes).
     """
     s = Support()
     for n in numbers_in(text):
@@ -251,7 +257,7 @@ def support_check(text: str, evidence: Evidence, flagged: Sequence[str] = ()) ->
             s.supported += 1
         else:
             s.unsupported.append(d)
-    for q in _QUOTE.findall(text):
+    for q in _QUOTE.findall(text) if quotes else []:
         s.total += 1
         # an ellipsis marks an omission; the pieces between must each be verbatim
         pieces = [norm(p).strip(" .") for p in _ELLIPSIS.split(q)]

@@ -106,7 +106,9 @@ def resolve(truth: dict[str, Any], path: str) -> Any:
         nums = [float(x) for x in _as_list(resolve(truth, inner))]
         if not nums:
             raise TruthError(path)
-        return {"sum": sum, "max": max, "min": min}[fn](nums)
+        if fn == "sum":
+            return sum(nums)
+        return max(nums) if fn == "max" else min(nums)
     values = _walk(truth, path)
     if not values:
         raise TruthError(path)

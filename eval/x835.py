@@ -224,13 +224,16 @@ def _totals(conn: Any, source: str) -> dict[str, float]:
 def _balanced(conn: Any, source: str) -> bool:
     """BPR02 = Σ CLP04 − Σ PLB, and per claim CLP03 − CLP04 = Σ CAS (claim and line level)."""
     bpr = conn.execute(
-        """SELECT abs(coalesce((SELECT sum(total_paid) FROM remit_payments WHERE source_file = $1), 0)
+        """SELECT abs(
+             coalesce((SELECT sum(total_paid) FROM remit_payments WHERE source_file = $1), 0)
              - coalesce((SELECT sum(paid) FROM remit_claims WHERE source_file = $1), 0)
-             + coalesce((SELECT sum(amount) FROM remit_provider_adjustments WHERE source_file = $1), 0))""",
+             + coalesce((SELECT sum(amount) FROM remit_provider_adjustments
+                         WHERE source_file = $1), 0))""",
         [source],
     ).fetchone()[0]
     bad_claims = conn.execute(
-        """SELECT count(*) FROM remit_claims c WHERE c.source_file = $1 AND abs(c.billed - c.paid - coalesce(
+        """SELECT count(*) FROM remit_claims c WHERE c.source_file = $1
+           AND abs(c.billed - c.paid - coalesce(
              (SELECT sum(a.amount) FROM remit_adjustments a WHERE a.payment_id = c.payment_id
               AND a.claim_seq = c.claim_seq), 0)) > 0.005""",
         [source],

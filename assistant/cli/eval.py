@@ -28,7 +28,8 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(
                 "--fail-under",
-                help="metric=value; exit 1 when below, e.g. numeric_exactness=0.95 or cuad.parley_recall@5=0.6.",
+                help="metric=value; exit 1 when below, e.g. numeric_exactness=0.95 "
+                "or cuad.parley_recall@5=0.6.",
             ),
         ] = None,
         limit: Annotated[
@@ -44,18 +45,23 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="CUAD folder (default ../shared/data/cuad).")
         ] = None,
         x835_dir: Annotated[Path | None, typer.Option(help="X12 835 samples folder.")] = None,
-        judge: Annotated[str | None, typer.Option(
-            help="Optional judge chat model (e.g. openai:gpt-4o-mini) for a 1-5 answer score.")] = None,
+        judge: Annotated[
+            str | None,
+            typer.Option(
+                help="Optional judge chat model (e.g. openai:gpt-4o-mini) for a 1-5 score."
+            ),
+        ] = None,
         save_baselines: Annotated[
             Path | None,
             typer.Option(
-                help="Also write <suite>.json baselines (metrics only) into this folder, e.g. eval/baselines."
+                help="Also write <suite>.json baselines (metrics only) here, e.g. eval/baselines."
             ),
         ] = None,
     ) -> None:
         """Measure answers, citations, figures, refusals and retrieval; compare with a baseline.
 
-        Example: parley eval --suite all --baseline eval/baselines/sample.json --fail-under numeric_exactness=0.95
+        Example: parley eval --suite all --baseline eval/baselines/sample.json
+        --fail-under numeric_exactness=0.95
         """
         from rich.console import Console
         from rich.table import Table

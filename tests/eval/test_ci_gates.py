@@ -33,7 +33,8 @@ def _failing(report: dict[str, Any], check: str) -> list[str]:
                 out.append(f"{i['id']}: expected {miss}, got {i['answer'][:120]!r}")
         elif check == "citation" and i["citation_ok"] is False:
             out.append(
-                f"{i['id']}: cited {[(c['source_path'] or '').split('/')[-1] + ' ' + str(c['section']) for c in i['citations']]}"
+                f"{i['id']}: cited "
+                f"{[(c['source_path'] or '').split('/')[-1] for c in i['citations']]}"
             )
         elif check == "faithful" and i["unsupported"]:
             out.append(f"{i['id']}: {i['unsupported'][:3]}")

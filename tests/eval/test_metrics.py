@@ -64,7 +64,10 @@ def test_resolve_paths_functions_and_amendments() -> None:
 
 
 def test_numbers_and_dates_are_read_as_written() -> None:
-    text = "Keystone paid $53,485.61 [1] (18.0% of revenue) by 2026-12-15 or December 31, 2026; 2026Q3."
+    text = (
+        "Keystone paid $53,485.61 [1] (18.0% of revenue) by 2026-12-15 or December 31, 2026; "
+        "2026Q3."
+    )
     assert [n.value for n in numbers_in(text)] == [53485.61, 18.0]
     assert dates_in(text) == {"2026-12-15", "2026-12-31"}
 
@@ -130,7 +133,10 @@ def test_support_check_catches_invented_numbers_quotes_and_dropped_sentences() -
         ],
         "late since 2026?",
     )
-    good = 'As of 2026-11-27, 34.9% were late; interest $313.49. "Payer shall pay each Clean Claim within thirty (30) days." [1]'
+    good = (
+        "As of 2026-11-27, 34.9% were late; interest $313.49. "
+        '"Payer shall pay each Clean Claim within thirty (30) days." [1]'
+    )
     s = support_check(good, ev)
     assert (s.total, s.supported, s.unsupported) == (s.supported, s.total, [])
     bad = support_check(
