@@ -132,9 +132,15 @@ def claim_facts_source(conn: duckdb.DuckDBPyConnection) -> str:
     (rows written to claim_lines without ``refresh_expected`` are still counted)."""
     from assistant.stores.warehouse import CLAIM_FACTS_SQL
 
-    fresh = scalar(conn, """SELECT (SELECT count(*) FROM claim_lines)
-        = (SELECT coalesce(sum(lines), 0) FROM claim_facts)
-        AND NOT EXISTS (SELECT 1 FROM claim_lines WHERE claim_key IS NULL)""")
+    try:
+        fresh = scalar(conn, """SELECT (SELECT count(*) FROM claim_lines)
+            = (SELECT coalesce(sum(lines), 0) FROM claim_facts)
+            AND NOT EXISTS (SELECT 1 FROM claim_lines WHERE claim_key IS NULL)""")
+    except (duckdb.CatalogException, duckdb.BinderException):
+        from assistant.errors import ConfigError
+
+        raise ConfigError("The warehouse was built by an older version of Parley; run "
+                          "'parley ingest' again to upgrade it.") from None
     if fresh:
         return "claim_facts"
     sql = CLAIM_FACTS_SQL.replace("l.claim_key", "coalesce(l.claim_key, hash(l.claim_id))")

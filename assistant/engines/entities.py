@@ -35,9 +35,11 @@ GROUP_WORDS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 CLAUSE_PATTERNS: dict[str, str] = {
-    "timely_filing": r"timely[- ]?fil\w*|filing (limit|deadline|window)|deadline to (file|submit)"
+    "timely_filing": r"tim\w*ly[- ]?fil\w*|filing (limit|deadline|window)|deadline to (file|submit)"
+    r"|get (a |our )?claims? in|claims? in (on time|by)|how long (after|from) .{0,30}(date of service|dos)"
     r"|(file|submit) (a |our )?claims? (within|by)|how long (do we have )?to (file|submit)",
     "prompt_pay": r"prompt[- ]?pay\w*|clean[- ]claims?|how (fast|quickly|soon) .*pay|days to pay"
+    r"|interest rate"
     r"|pay(ment)? within|late[- ]payment interest|interest on late",
     "termination_without_cause": r"without cause|for convenience|terminat\w*|get out of|exit (the|our)"
     r"|cancel\w*|walk away from the contract",
@@ -45,7 +47,8 @@ CLAUSE_PATTERNS: dict[str, str] = {
     "term_renewal": r"renew\w*|expir\w*|term of (the|our)|how long (is|does) (the|our) contract"
     r"|auto[- ]?renew\w*|evergreen|end date",
     "most_favored_nation": r"most[- ]favou?red|\bmfn\b|favou?red[- ]nation|best[- ]price|lowest rate",
-    "hold_harmless": r"hold[- ]harmless|balance[- ]bill\w*|bill (the )?(member|patient)s?",
+    "hold_harmless": r"hold[- ]harmless|balance[- ]bill\w*|bill (the )?(member|patient)s?"
+    r"|(go after|collect from|charge) (the )?(member|patient)s?|for the balance",
     "fee_schedule": r"fee[- ]schedule|reimbursement (method\w*|basis)|how (are|do) (we|they) (get )?pa(id|y)"
     r"|payment methodology|compensation",
     "fee_schedule_updates": r"(change|amend|modify|update)\w* (the |our )?(rates|fee schedule|contract)"
@@ -55,10 +58,12 @@ CLAUSE_PATTERNS: dict[str, str] = {
     r"|electronic claims?",
     "appeals": r"appeal\w*|reconsideration|redetermination",
     "dispute_resolution": r"disputes?|arbitrat\w*|mediat\w*",
-    "confidentiality": r"confidential\w*|disclos\w*",
-    "assignment": r"\bassign\w*|transfer (the|our) (contract|agreement)",
+    "confidentiality": r"confidential\w*|disclos\w*|tell (other|another) (plans?|payers?)"
+    r"|share (our|the|their) rates|keep .{0,20}secret",
+    "assignment": r"\bassign\w*|transfer (the|our) (contract|agreement)|hand .{0,25}\boff\b"
+    r"|(sell|transfer) (the|our) (contract|agreement)",
     "governing_law": r"governing law|which state'?s? law|governed by|jurisdiction|venue",
-    "audit_rights": r"\baudit\w*",
+    "audit_rights": r"\baudit\w*|inspect (our )?records",
 }
 CLAUSE_RES = {k: re.compile(v, re.I) for k, v in CLAUSE_PATTERNS.items()}
 

@@ -56,7 +56,10 @@ class OfflineChatModel(BaseChatModel):
         question = str(messages[last_human].content)
         after = messages[last_human + 1 :]
         if any(isinstance(m, ToolMessage) for m in after):
-            msg = AIMessage(content=self._write(question, after))
+            text = self._write(question, after)
+            nothing = text.strip() == refusal_text("no_results").strip()
+            msg = AIMessage(content=text,
+                            response_metadata={"refusal": "no_results"} if nothing else {})
         else:
             msg = self._plan(question, as_of, _history(messages[:last_human]), allowed)
         return ChatResult(generations=[ChatGeneration(message=msg)])

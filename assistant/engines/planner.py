@@ -70,6 +70,19 @@ def unknown_payer_names(question: str, vocab: Vocabulary) -> list[str]:
     return names
 
 
+# Large insurers staff may name: if one is asked about and is not among our payers, we have
+# no contract or data for it (general US market knowledge, not tied to one practice).
+MAJOR_INSURERS = re.compile(
+    r"\b(aetna|united ?health ?care|uhc|united healthcare|cigna|humana|anthem|elevance|kaiser"
+    r"|centene|ambetter|molina|wellcare|oscar|highmark|tricare|medica|bright health|caresource"
+    r"|health ?net|amerigroup|optum)\b", re.I)
+
+
+def known_insurers(question: str) -> list[str]:
+    """Names of major insurers mentioned (the caller checks they are not our payers)."""
+    return [m.group(0) for m in MAJOR_INSURERS.finditer(question)]
+
+
 class Planner:
     """Maps a question to tool calls using the vocabulary and the semantic router."""
 
@@ -89,8 +102,10 @@ class Planner:
             r = Route([_intent_of(prior.calls[0]["name"])], semantic, refusal=None)
         if r.refusal:
             return Plan(refusal=r.refusal, route=r, entities=ent)
+        if ent.period is not None and ent.period.start > as_of:
+            return Plan(refusal="future", detail=ent.period.label, route=r, entities=ent)
         if not ent.payers:
-            unknown = unknown_payer_names(question, vocab)
+            unknown = known_insurers(question) or unknown_payer_names(question, vocab)
             if unknown:
                 return Plan(refusal="unknown_payer", detail=unknown[0], route=r, entities=ent)
             if follow_up and prior:
@@ -132,9 +147,14 @@ def _calls_for(intent: str, question: str, ent: Entities, as_of: dt.date) -> lis
         for payer in payers:
             for ct in clause_types:
                 calls.append({"name": "contract_search", "args": {
-                    "query": question, "payer": payer, "clause_type": ct, "k": 3}})
+                    "query": question, "payer": payer, "clause_type": ct, "k": 3,
+                    "doc_types": ["contract", "amendment", "exhibit"]}})
             if ent.terms:
                 calls.append({"name": "contract_terms", "args": {"payer": payer, "terms": ent.terms}})
+    elif intent == "notes":
+        for payer in payers:
+            calls.append({"name": "contract_search", "args": {
+                "query": question, "payer": payer, "k": 3, "doc_types": ["note", "email"]}})
     elif intent == "rates":
         for payer in payers if len(payers) > 1 else [None]:
             args: dict[str, Any] = {"codes": ent.codes or None,
@@ -162,17 +182,39 @@ def _calls_for(intent: str, question: str, ent: Entities, as_of: dt.date) -> lis
     elif intent == "counteroffer":
         calls.append({"name": "counteroffer", "args": _proposal(question, ent)})
     elif intent == "deadlines":
-        m = re.search(r"(?:next|within|coming)\s+(\d{1,4})\s+days", question, re.I)
         calls.append({"name": "deadlines", "args": {
-            "window_days": int(m.group(1)) if m else None, "payer": ent.payers[0] if ent.payers else None}})
+            "window_days": _window_days(question), "payer": ent.payers[0] if ent.payers else None}})
     elif intent == "brief":
         calls.append({"name": "brief_summary", "args": {"payer": ent.payers[0] if ent.payers else None}})
     return calls
 
 
+MONTH_WORDS_N = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9,
+                 "twelve": 12}
+
+
+def _window_days(question: str) -> int | None:
+    """'next 120 days', '(120 days)', 'next four months', 'next 3 months' → days."""
+    m = re.search(r"\b(\d{1,4})\s+days\b", question, re.I)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"next\s+(\d{1,2}|one|two|three|four|five|six|nine|twelve)\s+months?", question, re.I)
+    if m:
+        n = m.group(1).lower()
+        return 30 * (int(n) if n.isdigit() else MONTH_WORDS_N[n])
+    return None
+
+
 def _retention(question: str) -> float | None:
     m = re.search(r"(?:keep|retain|retention of|retaining)\s+(\d{1,3})\s?%", question, re.I)
-    return float(m.group(1)) if m else None
+    if m:
+        return float(m.group(1))
+    m = re.search(r"\b(\d{1,3})\s?%|\b(half|a third|a quarter|two thirds)\b(?= (of )?(the |our |those )?"
+                  r"(patients|members|them))", question, re.I)
+    if m and re.search(r"stay|keep|retain|switch|remain|self-pay", question, re.I):
+        words = {"half": 50.0, "a third": 33.3, "a quarter": 25.0, "two thirds": 66.7}
+        return float(m.group(1)) if m.group(1) else words[m.group(2).lower()]
+    return None
 
 
 PROPOSAL_RE = re.compile(

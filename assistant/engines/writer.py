@@ -36,11 +36,36 @@ def _env() -> Environment:
     return env
 
 
-def best_sentences(text: str, query: str, clause_type: str | None, limit: int = 2) -> str:
-    """The one or two sentences of a chunk that best answer the query, verbatim."""
+GENERIC_WORDS = set(
+    "about above after again against agreement agreements allowed another answer any because "
+    "before being below between could contract contracts does doing during each every first "
+    "from have having into least minimum maximum more most much must other our ours over payer "
+    "payers please plan plans provider quote require required requires section should show some "
+    "such tell than that their them then there these they this those through under until what "
+    "when where which while whose with within without would your".split()
+)
+
+
+def distinctive_stems(query: str, names: list[str]) -> set[str]:
+    """Content words of a query (5-letter stems), minus generic words and payer names."""
+    skip = {w for n in names for w in re.findall(r"[a-z]+", n.lower())}
+    return {w[:5] for w in re.findall(r"[a-z]{5,}", query.lower())
+            if w not in GENERIC_WORDS and w not in skip}
+
+
+def supports(text: str, stems: set[str]) -> bool:
+    """Whether a passage shares at least one distinctive stem with the query."""
+    if not stems:
+        return True
+    words = {w[:5] for w in re.findall(r"[a-z]{5,}", text.lower())}
+    return bool(stems & words)
+
+
+def best_sentences(text: str, query: str, clause_type: str | None, limit: int = 2) -> list[str]:
+    """The one or two sentences of a chunk that best answer the query, verbatim, in order."""
     spans = [m for m in SENTENCE_RE.finditer(text) if len(m.group(0).strip()) > 25]
     if not spans:
-        return text.strip()[:400]
+        return [text.strip()[:400]]
     qwords = {w for w in re.findall(r"[a-z]{4,}", query.lower())}
     rx = CLAUSE_RES.get(clause_type or "")
     scored = []
@@ -51,9 +76,11 @@ def best_sentences(text: str, query: str, clause_type: str | None, limit: int = 
             score += 3
         if re.search(r"\d", s):
             score += 1
+        if re.match(r"\s*(#+|subject:|from:|to:|date:|cc:)", s, re.I) or "@" in s:
+            score -= 4  # headers and e-mail lines are not the answer
         scored.append((score, i))
     top = sorted(sorted(scored, key=lambda t: (-t[0], t[1]))[:limit], key=lambda t: t[1])
-    return " ".join(spans[i].group(0).strip() for _, i in top)
+    return [spans[i].group(0).strip() for _, i in top]
 
 
 def normalise_ws(s: str) -> str:
@@ -106,9 +133,15 @@ class Writer:
             by_payer.setdefault(r["payer_name"], []).append(r)
         hits_by_payer: dict[str, list[tuple[dict[str, Any], str | None, str]]] = {}
         for call, art in searches:
+            args = call["args"]
+            stems = set() if args.get("clause_type") else distinctive_stems(
+                args.get("query", question),
+                [str(c.get("payer_name") or "") for c in art.get("citations", [])])
             for c in art.get("citations", []):
                 if c.get("suspicious"):
                     continue  # text that addresses an AI is never used as evidence
+                if not supports(c.get("text", ""), stems):
+                    continue  # a passage that shares no content word is not an answer
                 key = c.get("payer_name") or c.get("payer_id") or "Unassigned document"
                 hits_by_payer.setdefault(key, []).append(
                     (c, call["args"].get("clause_type"), call["args"].get("query", question)))
@@ -135,13 +168,13 @@ class Writer:
                 if c["chunk_id"] in cited:
                     continue
                 cited.add(c["chunk_id"])
-                quote = normalise_ws(best_sentences(c["text"], q, ct))
+                quote = " … ".join(f'"{normalise_ws(x)}"' for x in best_sentences(c["text"], q, ct))
                 where = ", ".join(x for x in (
                     c["document"], f"p. {c['page']}" if c.get("page") else "",
                     fmt.section_ref(c.get("section"))) if x)
                 prefix = "" if payer_name in by_payer else f"**{payer_name}** — "
                 note = " (this passage contains text addressed to an AI; treated as data)" if c.get(
                     "suspicious") else ""
-                lines.append(f"{prefix}{where}{note}:\n> \"{quote}\" [{c['ref']}]")
+                lines.append(f"{prefix}{where}{note}:\n> {quote} [{c['ref']}]")
                 shown += 1
         return "\n".join(lines)

@@ -23,6 +23,8 @@ class ContractSearchArgs(BaseModel):
         default=None, description="Optional clause type key: " + ", ".join(CLAUSE_TYPES)
     )
     k: int = Field(default=4, ge=1, le=10, description="How many passages to return.")
+    doc_types: list[str] | None = Field(
+        default=None, description="Only these document types: contract, amendment, exhibit, note, email.")
 
 
 def short_ref(chunk_id: str) -> str:
@@ -40,6 +42,7 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
         payer: str | None = None,
         clause_type: str | None = None,
         k: int = 4,
+        doc_types: list[str] | None = None,
     ) -> tuple[str, dict[str, Any]]:
         """Search payer contracts, amendments and negotiation notes (hybrid keyword + semantic).
 
@@ -48,7 +51,8 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
         ref, e.g. [S1a2b3c].
         """
         ctx = runtime.context
-        filters = {"query": query, "payer": payer, "clause_type": clause_type, "as_of": ctx.as_of}
+        filters = {"query": query, "payer": payer, "clause_type": clause_type, "as_of": ctx.as_of,
+                   "doc_types": doc_types}
         try:
             conn = deps.connect()
             try:
@@ -63,10 +67,11 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
         payer_ids = [payer_id] if payer_id else ctx.allowed_payers
         hits = deps.retriever.search(
             query, k=k, payer_ids=payer_ids, clause_types=[clause_type] if clause_type else None,
-            as_of=ctx.as_of,
+            doc_types=doc_types, as_of=ctx.as_of,
         )
         if not hits and clause_type:
-            hits = deps.retriever.search(query, k=k, payer_ids=payer_ids, as_of=ctx.as_of)
+            hits = deps.retriever.search(query, k=k, payer_ids=payer_ids, doc_types=doc_types,
+                                         as_of=ctx.as_of)
         citations = [
             {
                 "ref": short_ref(h.chunk_id),
