@@ -120,7 +120,7 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
     brief = Brief(brief_id=brief_id, payer_id=payer_id, payer_name=info.name,
                   created_at=created, as_of=as_of, markdown=markdown, summary=asks,
                   sections=sections, citations=citations, figures=figures,
-                  facts=_facts_json(facts, headline, clauses, notes),
+                  facts={**_facts_json(facts, headline, clauses, notes), "derived": ctx.derived},
                   previous_brief_id=previous.brief_id if previous else None, model=model_name)
     save_brief(settings, brief)
     brief.files["md"] = str(folder / "brief.md")

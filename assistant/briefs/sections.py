@@ -38,6 +38,7 @@ class Ctx:
     clauses: dict[str, Passage]
     notes: dict[str, list[Passage]]
     fig: dict[str, int] = field(default_factory=dict)  # figure citation numbers by key
+    derived: dict[str, Any] = field(default_factory=dict)  # figures computed from the facts
 
     def clause_ref(self, ctype: str) -> int | None:
         """Footnote number of a clause passage (None when the clause was not found)."""
@@ -50,9 +51,31 @@ class Ctx:
                 for p in self.notes.get(kind, [])]
 
 
+def _plain(value: Any) -> Any:
+    """JSON-ready copy of a template variable (models dumped, dates as text)."""
+    import datetime as _dt
+
+    if hasattr(value, "model_dump"):
+        return _plain(value.model_dump())
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if hasattr(value, "__dict__"):
+        return {k: _plain(v) for k, v in vars(value).items() if not k.startswith("_")}
+    return str(value)
+
+
 def render(key: str, ctx: Ctx, missing: list[str], **variables: Any) -> Section:
     """Render ``prompts/brief/<key>.md.j2`` into a Section."""
     text = load_prompt(f"brief/{key}.md.j2", f=ctx.facts, missing=missing, **FMT, **variables)
+    # Figures a section computes from the facts (totals, cushions, medians) are recorded so
+    # every number in the brief can be traced to brief.json.
+    ctx.derived[key] = {k: _plain(v) for k, v in variables.items() if k not in ("f", "missing")}
     return Section(key=key, title=TITLES[key], markdown=text.strip(), missing=missing)
 
 

@@ -34,7 +34,7 @@ CUES: dict[str, re.Pattern[str]] = {
     "payer_mix": re.compile(
         r"payer mix|revenue (by|per|from) (each )?payer|share of (our )?(revenue|patients|claims|volume)"
         r"|(biggest|largest|top) payers?|cost coverage|cover (our )?costs?|volume by payer"
-        r"|how many .{0,25}(patients|claims)|collections|collected|\bbilled\b|(total|how much)\b.{0,30}"
+        r"|how many (of )?(our |their |the )?(patients|claims|claim lines)\b(?! in\b)|collections|collected|\bbilled\b|(total|how much)\b.{0,30}"
         r"\bpaid us|has paid us", re.I),
     "walkaway": re.compile(
         r"walk[- ]?away|walk away|drop (the |this )?(payer|plan|contract)|leave (the|their) network"
@@ -153,9 +153,13 @@ def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
             cues.remove("clause")
     if re.search(r"appeal|timely[- ]?fil|filing (limit|deadline|window)|get (a |our )?claims? in", question, re.I):
         for weaker in ("denials", "deadlines"):
+            if weaker == "deadlines" and re.search(r"notice|renew|expir|terminat", question, re.I):
+                continue
             if weaker in cues and "clause" in cues:
                 cues.remove(weaker)
-    if "deadlines" in cues and "clause" in cues:
+    if "deadlines" in cues and "clause" in cues and not re.search(
+        r"\band\b.{0,40}\b(timely|filing|appeal|interest|mfn|favou?red|arbitrat|audit)", question, re.I
+    ):
         cues.remove("clause")
     if "brief" in cues:
         cues = ["brief"]
@@ -166,11 +170,12 @@ def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
         cues.remove("clause")
     if "walkaway" in cues and "clause" in cues and not re.search(r"notice|clause|say", question, re.I):
         cues.remove("clause")
-    if "timeliness" in cues and "clause" in cues and not re.search(
-        r"clause|contract (say|require)|how many days (do|does) (they|the payer) have", question, re.I
+    if "timeliness" in cues and "clause" in cues and not (
+        EXPLICIT_CLAUSE_RE.search(question)
+        or re.search(r"how many days (do|does) (they|the payer) have", question, re.I)
     ):
         cues.remove("clause")
-    if "denials" in cues and "clause" in cues and not re.search(r"clause|contract say|section", question, re.I):
+    if "denials" in cues and "clause" in cues and not EXPLICIT_CLAUSE_RE.search(question):
         cues.remove("clause")
     top = max(semantic, key=lambda k: semantic[k]) if semantic else "out_of_scope"
     top_score = semantic.get(top, 0.0)

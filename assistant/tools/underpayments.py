@@ -22,6 +22,19 @@ class UnderpaymentsArgs(BaseModel):
     end: str | None = Field(default=None, description="Last date of service, YYYY-MM-DD.")
 
 
+def _pattern_rates(lines: list[Any], pattern: dict[str, Any]) -> dict[str, Any]:
+    """The usual contract rate and allowed amount per unit on a pattern's underpaid lines."""
+    from collections import Counter
+
+    mine = [ln for ln in lines if ln.payer_id == pattern["payer_id"] and ln.code == pattern["code"]
+            and ln.units and ln.allowed is not None]
+    if not mine:
+        return {}
+    contract = Counter(round(ln.expected / ln.units, 2) for ln in mine).most_common(1)[0][0]
+    allowed = Counter(round(ln.allowed / ln.units, 2) for ln in mine).most_common(1)[0][0]
+    return {"contract_rate": contract, "allowed_rate": allowed}
+
+
 def make_underpayments(deps: ToolDeps) -> BaseTool:
     """Build the underpayments tool."""
 
@@ -59,6 +72,7 @@ def make_underpayments(deps: ToolDeps) -> BaseTool:
         patterns = [p.model_dump() for p in res.patterns if allowed is None or p.payer_id in allowed]
         for p in patterns:
             p["payer_name"] = names.get(p["payer_id"], p["payer_id"])
+            p.update(_pattern_rates(res.lines, p))
         for t in by_payer:
             t["payer_name"] = names.get(t["key"], t["key"])
         if allowed is not None and payer is None:

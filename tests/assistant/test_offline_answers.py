@@ -40,9 +40,9 @@ def test_underpayment_question_returns_planted_pattern(offline_assistant: Any, p
     assert "underpayments" in answer.tools_used
     assert planted["code"] in answer.text
     assert f"{planted['pct_below']:.1f}% below contract" in answer.text
-    starts = re.findall(r"since (\d{4}-\d{2}-\d{2})", answer.text)
-    assert starts and starts[0] >= planted["start_date"]
-    assert starts[0][:7] == planted["start_date"][:7]
+    assert f"since the contract rate of {planted['start_date']} took effect" in answer.text
+    assert f"contract rate ${planted['contract_rate']:,.2f} per unit" in answer.text
+    assert f"allowed ${planted['paid_rate']:,.2f}" in answer.text
 
 
 def test_denial_spike_is_reported_with_quarter_and_reason(offline_assistant: Any, practice: Practice) -> None:
@@ -104,7 +104,7 @@ def test_every_number_in_answers_is_grounded(offline_assistant: Any) -> None:
 
 def test_varied_phrasings_route_to_the_right_analysis(offline_assistant: Any) -> None:
     cases = {
-        "how many days do we have to get claims in to riverbend": {"contract_search"},
+        "how many days do we have to get claims in to riverbend": {"contract_search", "contract_terms"},
         "Can Keystone change our rates without asking us?": {"contract_search", "contract_terms"},
         "whats the denial rate for bcbs in q2": {"denials"},
         "is there an arbitration requirement with harborline": {"contract_search"},
