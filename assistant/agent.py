@@ -25,7 +25,8 @@ MAX_TOOL_CALLS_PER_TURN = 8
 def _system_prompt(request: ModelRequest) -> str:
     ctx: TurnContext = request.runtime.context
     return load_prompt(
-        "system.md", as_of=ctx.as_of.isoformat(),
+        "system.md",
+        as_of=ctx.as_of.isoformat(),
         allowed_payers=", ".join(ctx.allowed_payers) if ctx.allowed_payers else "",
     )
 
@@ -46,10 +47,13 @@ def _contain_tool_failures(request: Any, handler: Any) -> Any:
     except Exception:
         logging.getLogger(__name__).exception("tool %s failed", call["name"])
         content, artifact = error_result(
-            call["name"], f"the {call['name']} step failed unexpectedly; it has been logged",
-            dict(call.get("args", {})))
-    return ToolMessage(content=content, artifact=artifact, tool_call_id=call["id"], name=call["name"],
-                       status="error")
+            call["name"],
+            f"the {call['name']} step failed unexpectedly; it has been logged",
+            dict(call.get("args", {})),
+        )
+    return ToolMessage(
+        content=content, artifact=artifact, tool_call_id=call["id"], name=call["name"], status="error"
+    )
 
 
 def create_checkpointer(settings: Settings) -> Any:

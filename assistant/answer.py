@@ -8,8 +8,16 @@ from pydantic import BaseModel, Field
 
 from assistant.engines.formatting import section_ref
 
-TRACE_SKIP = {"as_of", "tolerance", "basis", "default_clean_claim_days", "prep_lead_days",
-              "target", "medicare_locality", "retained_revenue_ratio"}
+TRACE_SKIP = {
+    "as_of",
+    "tolerance",
+    "basis",
+    "default_clean_claim_days",
+    "prep_lead_days",
+    "target",
+    "medicare_locality",
+    "retained_revenue_ratio",
+}
 
 
 class Citation(BaseModel):
@@ -76,9 +84,9 @@ class Answer(BaseModel):
             seen: set[str] = set()
             for f in self.figures:
                 filt = ", ".join(
-                    f"{k}={v}" for k, v in f.filters.items()
-                    if v not in (None, "", [], {}) and k not in TRACE_SKIP
-                    and not isinstance(v, dict | list)
+                    f"{k}={v}"
+                    for k, v in f.filters.items()
+                    if v not in (None, "", [], {}) and k not in TRACE_SKIP and not isinstance(v, dict | list)
                 )
                 key = f"{f.tool}({filt})"
                 if key not in seen:

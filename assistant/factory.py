@@ -90,5 +90,6 @@ def create_assistant(
         name = getattr(model, "model_name", None) or type(model).__name__
     checkpointer = checkpointer if checkpointer is not None else create_checkpointer(settings)
     agent = create_parley_agent(model, build_tools(deps), checkpointer)
-    return Assistant(settings=settings, deps=deps, agent=agent, model_name=str(name),
-                     vocabulary=vocab, embedder=embedder)
+    return Assistant(
+        settings=settings, deps=deps, agent=agent, model_name=str(name), vocabulary=vocab, embedder=embedder
+    )

@@ -101,15 +101,21 @@ class Assistant:
             conversation_id=conversation_id,
         )
 
-    def _run(self, question: str, ctx: TurnContext, config: dict[str, Any],
-             on_progress: Callable[[str], None] | None) -> list[Any]:
+    def _run(
+        self,
+        question: str,
+        ctx: TurnContext,
+        config: dict[str, Any],
+        on_progress: Callable[[str], None] | None,
+    ) -> list[Any]:
         try:
             if on_progress is None:
                 result = self.agent.invoke({"messages": [HumanMessage(question)]}, config=config, context=ctx)
                 return list(result["messages"])
-            for update in self.agent.stream({"messages": [HumanMessage(question)]}, config=config,
-                                            context=ctx, stream_mode="updates"):
-                for node, payload in update.items():
+            for update in self.agent.stream(
+                {"messages": [HumanMessage(question)]}, config=config, context=ctx, stream_mode="updates"
+            ):
+                for _node, payload in update.items():
                     for m in (payload or {}).get("messages", []) if isinstance(payload, dict) else []:
                         if isinstance(m, AIMessage) and m.tool_calls:
                             for c in m.tool_calls:
@@ -127,8 +133,9 @@ class Assistant:
                 "refused the key); check PARLEY_CHAT_MODEL, PARLEY_CHAT_BASE_URL and PARLEY_CHAT_API_KEY"
             ) from exc
 
-    def _repair(self, report: Any, ctx: TurnContext, config: dict[str, Any],
-                on_progress: Callable[[str], None] | None) -> str | None:
+    def _repair(
+        self, report: Any, ctx: TurnContext, config: dict[str, Any], on_progress: Callable[[str], None] | None
+    ) -> str | None:
         from assistant.prompts import load_prompt
 
         problems = report.unsupported_numbers + [f'"{q}"' for q in report.unsupported_quotes]
@@ -145,11 +152,16 @@ class Assistant:
 
 def _progress_label(tool: str) -> str:
     return {
-        "contract_search": "searching contracts…", "contract_terms": "reading contract terms…",
-        "rate_comparison": "comparing rates…", "underpayments": "checking payments against contract…",
-        "denials": "analysing denials…", "payment_timeliness": "measuring days to pay…",
-        "payer_mix": "computing payer mix…", "walkaway": "modelling walk-away impact…",
-        "counteroffer": "modelling the counteroffer…", "deadlines": "checking deadlines…",
+        "contract_search": "searching contracts…",
+        "contract_terms": "reading contract terms…",
+        "rate_comparison": "comparing rates…",
+        "underpayments": "checking payments against contract…",
+        "denials": "analysing denials…",
+        "payment_timeliness": "measuring days to pay…",
+        "payer_mix": "computing payer mix…",
+        "walkaway": "modelling walk-away impact…",
+        "counteroffer": "modelling the counteroffer…",
+        "deadlines": "checking deadlines…",
     }.get(tool, f"running {tool}…")
 
 
@@ -172,12 +184,20 @@ def _number_citations(text: str, artifacts: list[dict[str, Any]]) -> tuple[str, 
     citations = []
     for ref, n in order.items():
         c = by_ref[ref]
-        citations.append(Citation(
-            n=n, document=c.get("document") or "", source_path=c.get("source_path"),
-            page=c.get("page"), page_end=c.get("page_end"), section=c.get("section"),
-            heading=c.get("heading"), quote=c.get("quote") or c.get("text", ""),
-            chunk_id=c.get("chunk_id"), payer_id=c.get("payer_id"),
-        ))
+        citations.append(
+            Citation(
+                n=n,
+                document=c.get("document") or "",
+                source_path=c.get("source_path"),
+                page=c.get("page"),
+                page_end=c.get("page_end"),
+                section=c.get("section"),
+                heading=c.get("heading"),
+                quote=c.get("quote") or c.get("text", ""),
+                chunk_id=c.get("chunk_id"),
+                payer_id=c.get("payer_id"),
+            )
+        )
     return text, citations
 
 
@@ -188,15 +208,25 @@ def _figures(artifacts: list[dict[str, Any]]) -> list[Figure]:
             value = f.get("value")
             if not isinstance(value, int | float | str) or isinstance(value, bool):
                 value = str(value)
-            out.append(Figure(label=f.get("label", ""), value=value, unit=f.get("unit"),
-                              tool=a.get("tool", ""), filters=a.get("filters", {}), rows=a.get("rows")))
+            out.append(
+                Figure(
+                    label=f.get("label", ""),
+                    value=value,
+                    unit=f.get("unit"),
+                    tool=a.get("tool", ""),
+                    filters=a.get("filters", {}),
+                    rows=a.get("rows"),
+                )
+            )
     return out
 
 
 def stream_events(assistant: Assistant, question: str, **kw: Any) -> Iterator[dict[str, Any]]:
     """Progress events, then the answer, as dicts (for SSE and Slack progress updates)."""
     events: list[dict[str, Any]] = []
-    answer = assistant.ask(question, on_progress=lambda s: events.append({"event": "progress", "data": s}), **kw)
+    answer = assistant.ask(
+        question, on_progress=lambda s: events.append({"event": "progress", "data": s}), **kw
+    )
     yield from events
     yield {"event": "text", "data": answer.text}
     yield {"event": "citations", "data": [c.model_dump() for c in answer.citations]}

@@ -33,9 +33,15 @@ def register(app: typer.Typer) -> None:
             raise InputError("--within must be a positive number of days")
         conn = open_warehouse(settings, read_only=True)
         try:
-            res = contract_deadlines(conn, DeadlineParams(
-                as_of=settings.today(), payer=payer, within_days=within,
-                prep_lead_days=settings.prep_lead_days))
+            res = contract_deadlines(
+                conn,
+                DeadlineParams(
+                    as_of=settings.today(),
+                    payer=payer,
+                    within_days=within,
+                    prep_lead_days=settings.prep_lead_days,
+                ),
+            )
             names = dict(conn.execute("SELECT payer_id, name FROM payers").fetchall())
         finally:
             conn.close()
@@ -43,21 +49,39 @@ def register(app: typer.Typer) -> None:
             typer.echo(res.model_dump_json(indent=2))
             return
         table = Table(title=f"Contract deadlines as of {settings.today()}")
-        for col in ("payer", "contract", "term ends", "notice", "notice deadline", "days left",
-                    "start preparing", "terminate w/o cause"):
+        for col in (
+            "payer",
+            "contract",
+            "term ends",
+            "notice",
+            "notice deadline",
+            "days left",
+            "start preparing",
+            "terminate w/o cause",
+        ):
             table.add_column(col)
-        rows = sorted(res.contracts, key=lambda c: (c.days_until_notice_deadline is None,
-                                                    c.days_until_notice_deadline or 0))
+        rows = sorted(
+            res.contracts,
+            key=lambda c: (c.days_until_notice_deadline is None, c.days_until_notice_deadline or 0),
+        )
         for c in rows:
             left = c.days_until_notice_deadline
-            style = "red" if left is not None and 0 <= left <= 45 else ("dim" if left is not None and left < 0 else "")
+            style = (
+                "red"
+                if left is not None and 0 <= left <= 45
+                else ("dim" if left is not None and left < 0 else "")
+            )
             table.add_row(
-                names.get(c.payer_id or "", c.payer_id or "?"), c.contract_id or "",
+                names.get(c.payer_id or "", c.payer_id or "?"),
+                c.contract_id or "",
                 str(c.expiration_date or "not stated"),
                 f"{c.notice_days} days" if c.notice_days is not None else "not stated",
-                str(c.notice_deadline or "n/a"), "passed" if left is not None and left < 0 else str(left if left is not None else "n/a"),
+                str(c.notice_deadline or "n/a"),
+                "passed" if left is not None and left < 0 else str(left if left is not None else "n/a"),
                 str(c.prep_start or "n/a"),
-                f"{c.termination_without_cause_days} days" if c.termination_without_cause_days else "not stated",
+                f"{c.termination_without_cause_days} days"
+                if c.termination_without_cause_days
+                else "not stated",
                 style=style,
             )
         Console().print(table)

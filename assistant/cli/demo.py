@@ -54,8 +54,10 @@ def register(app: typer.Typer) -> None:
         t0 = time.perf_counter()
         summary = run_ingest(settings, [source], prune=True, embedder=embedder).to_dict()
         counts = ", ".join(f"{n} {s}" for s, n in summary["counts"].items() if n)
-        console.print(f"{counts} — {summary['chunks']} chunks, {summary['embedded']} embedded "
-                      f"in {time.perf_counter() - t0:.1f}s")
+        console.print(
+            f"{counts} — {summary['chunks']} chunks, {summary['embedded']} embedded "
+            f"in {time.perf_counter() - t0:.1f}s"
+        )
 
         console.print(Rule("3. Questions"))
         spec = json.loads((PROMPTS_DIR / "demo_questions.json").read_text(encoding="utf-8"))
@@ -74,8 +76,9 @@ def register(app: typer.Typer) -> None:
         except ImportError:
             console.print("Briefs are not available in this build.")
             return
-        brief = build_brief(settings, spec["brief_payer"], formats=("md", "html", "docx", "pdf"),
-                            embedder=embedder)
+        brief = build_brief(
+            settings, spec["brief_payer"], formats=("md", "html", "docx", "pdf"), embedder=embedder
+        )
         console.print(f"Brief {brief.brief_id} for {brief.payer_name}:")
         for fmt, path in sorted(brief.files.items()):
             console.print(f"  {fmt}: {Path(path)}")

@@ -39,7 +39,7 @@ CLAUSE_PATTERNS: dict[str, str] = {
     r"|get (a |our )?claims? in|claims? in (on time|by)|how long (after|from) .{0,30}(date of service|dos)"
     r"|(file|submit) (a |our )?claims? (within|by)|how long (do we have )?to (file|submit)",
     "prompt_pay": r"prompt[- ]?pay\w*|clean[- ]claims?|how (fast|quickly|soon) .*pay|days to pay"
-    r"|interest rate"
+    r"|interest rate|\blate\b.{0,40}\binterest|\binterest\b.{0,40}\b(late|when they)"
     r"|pay(ment)? within|late[- ]payment interest|interest on late",
     "termination_without_cause": r"without cause|for convenience|terminat\w*|get out of|exit (the|our)"
     r"|cancel\w*|walk away from the contract",
@@ -71,8 +71,13 @@ CLAUSE_TO_TERMS: dict[str, list[str]] = {
     "timely_filing": ["timely_filing_days"],
     "prompt_pay": ["clean_claim_payment_days", "prompt_pay_interest_pct"],
     "termination_without_cause": ["termination_without_cause_days"],
-    "term_renewal": ["effective_date", "initial_term_months", "auto_renewal",
-                     "renewal_term_months", "non_renewal_notice_days"],
+    "term_renewal": [
+        "effective_date",
+        "initial_term_months",
+        "auto_renewal",
+        "renewal_term_months",
+        "non_renewal_notice_days",
+    ],
     "most_favored_nation": ["mfn_present"],
     "fee_schedule": ["fee_schedule_basis"],
     "fee_schedule_updates": ["payer_amendment_notice_days"],
@@ -102,6 +107,7 @@ class Vocabulary:
 
     payers: list[PayerName] = field(default_factory=list)
     codes: set[str] = field(default_factory=set)
+    descriptions: dict[str, str] = field(default_factory=dict)  # code → plain-English service
 
     def payer_name(self, payer_id: str) -> str:
         """Display name for a payer id."""
@@ -123,6 +129,40 @@ class Entities:
     period: Period | None = None
     percents: list[float] = field(default_factory=list)
     unknown_codes: list[str] = field(default_factory=list)
+    described_codes: list[str] = field(default_factory=list)  # codes named by their service
+
+
+SERVICE_STOP = set(
+    "patient patients visit visits office new established with without of the a an or and to "
+    "for our their on in at by contrast complexity straightforward low moderate high level "
+    "joint service services code codes".split()
+)
+
+
+def _stem(word: str) -> str:
+    w = word.lower()
+    return w[:-1] if len(w) > 3 and w.endswith("s") else w
+
+
+def codes_by_description(question: str, descriptions: dict[str, str]) -> list[str]:
+    """Codes whose service description names what the question names ("MRIs", "x-ray")."""
+    if not descriptions:
+        return []
+    index: dict[str, set[str]] = {}
+    for code, desc in descriptions.items():
+        for w in re.findall(r"[a-z][a-z-]+", desc.lower()):
+            if w not in SERVICE_STOP:
+                index.setdefault(_stem(w), set()).add(code)
+    limit = max(3, len(descriptions) // 4)  # a word on most descriptions names nothing
+    sets = [
+        index[_stem(w)]
+        for w in re.findall(r"[A-Za-z][A-Za-z-]+", question)
+        if _stem(w) in index and len(index[_stem(w)]) <= limit and w.lower() not in SERVICE_STOP
+    ]
+    if not sets:
+        return []
+    common = set.intersection(*sets)
+    return sorted(common or set.union(*sets))
 
 
 def _ngrams(words: list[str], n_max: int = 4) -> list[str]:
@@ -188,8 +228,12 @@ def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
     for p in vocab.payers:
         if p.payer_id in ent.payers:
             for name in sorted(p.names(), key=len, reverse=True):
-                question = re.sub(r"(?<![A-Za-z0-9])" + re.escape(name) + r"(?![A-Za-z0-9])",
-                                  lambda m: " " * len(m.group(0)), question, flags=re.I)
+                question = re.sub(
+                    r"(?<![A-Za-z0-9])" + re.escape(name) + r"(?![A-Za-z0-9])",
+                    lambda m: " " * len(m.group(0)),
+                    question,
+                    flags=re.I,
+                )
     period_and_span = find_period(question, as_of)
     masked = question
     if period_and_span is not None:
@@ -202,6 +246,8 @@ def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
             ent.codes.append(code)
         else:
             ent.unknown_codes.append(code)
+    if not ent.codes:
+        ent.described_codes = codes_by_description(masked, vocab.descriptions)
     for rx, group in GROUP_WORDS:
         if rx.search(question) and group not in ent.code_groups:
             ent.code_groups.append(group)

@@ -58,25 +58,33 @@ class OfflineChatModel(BaseChatModel):
         if any(isinstance(m, ToolMessage) for m in after):
             text = self._write(question, after)
             nothing = text.strip() == refusal_text("no_results").strip()
-            msg = AIMessage(content=text,
-                            response_metadata={"refusal": "no_results"} if nothing else {})
+            msg = AIMessage(content=text, response_metadata={"refusal": "no_results"} if nothing else {})
         else:
             msg = self._plan(question, as_of, _history(messages[:last_human]), allowed)
         return ChatResult(generations=[ChatGeneration(message=msg)])
 
-    def _plan(self, question: str, as_of: dt.date, history: list[PriorTurn],
-              allowed: list[str] | None) -> AIMessage:
+    def _plan(
+        self, question: str, as_of: dt.date, history: list[PriorTurn], allowed: list[str] | None
+    ) -> AIMessage:
         plan = self.planner.plan(question, as_of, history)
         if plan.refusal:
             names = [name for pid, name in self.known_payers() if allowed is None or pid in allowed]
             known = ", ".join(names) or "none yet (run 'parley ingest' on your data)"
-            return AIMessage(content=refusal_text(plan.refusal, detail=plan.detail or "", known=known),
-                             response_metadata={"refusal": plan.refusal})
+            return AIMessage(
+                content=refusal_text(plan.refusal, detail=plan.detail or "", known=known),
+                response_metadata={"refusal": plan.refusal},
+            )
         if not plan.calls:
-            return AIMessage(content=refusal_text("out_of_scope"), response_metadata={"refusal": "out_of_scope"})
+            return AIMessage(
+                content=refusal_text("out_of_scope"), response_metadata={"refusal": "out_of_scope"}
+            )
         calls = [
-            {"name": c["name"], "args": {k: v for k, v in c["args"].items() if v is not None},
-             "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
+            {
+                "name": c["name"],
+                "args": {k: v for k, v in c["args"].items() if v is not None},
+                "id": f"call_{uuid.uuid4().hex[:12]}",
+                "type": "tool_call",
+            }
             for c in plan.calls
         ]
         return AIMessage(content="", tool_calls=calls)
@@ -91,8 +99,11 @@ class OfflineChatModel(BaseChatModel):
         for m in after:
             if isinstance(m, ToolMessage):
                 call = calls.get(m.tool_call_id, {"name": m.name or "", "args": {}})
-                artifact = m.artifact if isinstance(m.artifact, dict) else {
-                    "error": "the tool failed", "figures": [], "citations": []}
+                artifact = (
+                    m.artifact
+                    if isinstance(m.artifact, dict)
+                    else {"error": "the tool failed", "figures": [], "citations": []}
+                )
                 results.append((call, artifact))
         return self.writer.write(question, results)
 

@@ -15,8 +15,7 @@ MONTHS = {
         ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     )
 }
-ORDINAL_Q = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
-             "4th": 4}
+ORDINAL_Q = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 
 
 @dataclass(frozen=True)
@@ -104,9 +103,7 @@ def find_period(text: str, as_of: dt.date) -> tuple[Period, tuple[int, int]] | N
     )
     if m and not re.fullmatch(r"may", m.group(0).strip()):
         month = MONTHS[m.group(2)]
-        year = int(m.group(3)) if m.group(3) else (
-            as_of.year if month <= as_of.month else as_of.year - 1
-        )
+        year = int(m.group(3)) if m.group(3) else (as_of.year if month <= as_of.month else as_of.year - 1)
         if m.group(1):
             return Period(dt.date(year, month, 1), as_of, f"since {year}-{month:02d}"), span(m)
         return Period(dt.date(year, month, 1), month_end(year, month), f"{year}-{month:02d}"), span(m)

@@ -19,18 +19,118 @@ FOLLOW_UP_RE = re.compile(
     re.I,
 )
 STOP_CAPS = {
-    "what", "which", "how", "does", "did", "do", "is", "are", "can", "could", "show", "list",
-    "give", "tell", "compare", "when", "where", "who", "why", "will", "would", "should", "has",
-    "have", "medicare", "medicaid", "cpt", "mri", "ct", "q1", "q2", "q3", "q4", "i", "we", "our",
-    "mfn", "ppo", "hmo", "epo", "eob", "era", "carc", "rarc", "parley", "slack", "the", "please",
-    "any", "all", "in", "for", "brief", "me", "and", "also", "ok", "okay", "hi", "hey", "so",
-    "plan", "health", "network", "insurance", "contract", "agreement", "section", "article",
-    "exhibit", "amendment", "e/m", "em", "x-ray", "pt", "ytd", "us", "usd", "cms", "npi", "tin",
-    "ignore", "previous", "instructions", "then", "if", "a", "an", "let", "lets", "let's",
-    "quote", "find", "draft", "model", "summarize", "explain",
+    "what",
+    "which",
+    "how",
+    "does",
+    "did",
+    "do",
+    "is",
+    "are",
+    "can",
+    "could",
+    "show",
+    "list",
+    "give",
+    "tell",
+    "compare",
+    "when",
+    "where",
+    "who",
+    "why",
+    "will",
+    "would",
+    "should",
+    "has",
+    "have",
+    "medicare",
+    "medicaid",
+    "cpt",
+    "mri",
+    "ct",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "i",
+    "we",
+    "our",
+    "mfn",
+    "ppo",
+    "hmo",
+    "epo",
+    "eob",
+    "era",
+    "carc",
+    "rarc",
+    "parley",
+    "slack",
+    "the",
+    "please",
+    "any",
+    "all",
+    "in",
+    "for",
+    "brief",
+    "me",
+    "and",
+    "also",
+    "ok",
+    "okay",
+    "hi",
+    "hey",
+    "so",
+    "plan",
+    "health",
+    "network",
+    "insurance",
+    "contract",
+    "agreement",
+    "section",
+    "article",
+    "exhibit",
+    "amendment",
+    "e/m",
+    "em",
+    "x-ray",
+    "pt",
+    "ytd",
+    "us",
+    "usd",
+    "cms",
+    "npi",
+    "tin",
+    "ignore",
+    "previous",
+    "instructions",
+    "then",
+    "if",
+    "a",
+    "an",
+    "let",
+    "lets",
+    "let's",
+    "quote",
+    "find",
+    "draft",
+    "model",
+    "summarize",
+    "explain",
 }
-MONTH_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august",
-               "september", "october", "november", "december"}
+MONTH_WORDS = {
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+}
 
 
 @dataclass
@@ -75,7 +175,9 @@ def unknown_payer_names(question: str, vocab: Vocabulary) -> list[str]:
 MAJOR_INSURERS = re.compile(
     r"\b(aetna|united ?health ?care|uhc|united healthcare|cigna|humana|anthem|elevance|kaiser"
     r"|centene|ambetter|molina|wellcare|oscar|highmark|tricare|medica|bright health|caresource"
-    r"|health ?net|amerigroup|optum)\b", re.I)
+    r"|health ?net|amerigroup|optum)\b",
+    re.I,
+)
 
 
 def known_insurers(question: str) -> list[str]:
@@ -97,7 +199,9 @@ class Planner:
         semantic = self._router.scores(question)
         r = route(question, bool(ent.clause_types), semantic)
         prior = history[-1] if history else None
-        follow_up = bool(prior and prior.calls and (FOLLOW_UP_RE.search(question) or len(question.split()) <= 6))
+        follow_up = bool(
+            prior and prior.calls and (FOLLOW_UP_RE.search(question) or len(question.split()) <= 6)
+        )
         if r.refusal == "out_of_scope" and follow_up and prior and (ent.payers or ent.codes or ent.period):
             r = Route([_intent_of(prior.calls[0]["name"])], semantic, refusal=None)
         if r.refusal:
@@ -113,8 +217,11 @@ class Planner:
                     if c["args"].get("payer"):
                         ent.payers = [c["args"]["payer"]]
                         break
-        if ent.unknown_codes and not ent.codes and r.intents and r.intents[0] in (
-            "rates", "underpayments", "denials"
+        if (
+            ent.unknown_codes
+            and not ent.codes
+            and r.intents
+            and r.intents[0] in ("rates", "underpayments", "denials")
         ):
             return Plan(refusal="unknown_code", detail=ent.unknown_codes[0], route=r, entities=ent)
         calls: list[dict[str, Any]] = []
@@ -125,10 +232,17 @@ class Planner:
 
 def _intent_of(tool_name: str) -> str:
     return {
-        "contract_search": "clause", "contract_terms": "clause", "rate_comparison": "rates",
-        "underpayments": "underpayments", "denials": "denials",
-        "payment_timeliness": "timeliness", "payer_mix": "payer_mix", "walkaway": "walkaway",
-        "counteroffer": "counteroffer", "deadlines": "deadlines", "brief_summary": "brief",
+        "contract_search": "clause",
+        "contract_terms": "clause",
+        "rate_comparison": "rates",
+        "underpayments": "underpayments",
+        "denials": "denials",
+        "payment_timeliness": "timeliness",
+        "payer_mix": "payer_mix",
+        "walkaway": "walkaway",
+        "counteroffer": "counteroffer",
+        "deadlines": "deadlines",
+        "brief_summary": "brief",
     }.get(tool_name, "clause")
 
 
@@ -146,19 +260,34 @@ def _calls_for(intent: str, question: str, ent: Entities, as_of: dt.date) -> lis
         clause_types: list[str | None] = list(ent.clause_types[:2]) or [None]
         for payer in payers:
             for ct in clause_types:
-                calls.append({"name": "contract_search", "args": {
-                    "query": question, "payer": payer, "clause_type": ct, "k": 3,
-                    "doc_types": ["contract", "amendment", "exhibit"]}})
+                calls.append(
+                    {
+                        "name": "contract_search",
+                        "args": {
+                            "query": question,
+                            "payer": payer,
+                            "clause_type": ct,
+                            "k": 3,
+                            "doc_types": ["contract", "amendment", "exhibit"],
+                        },
+                    }
+                )
             if ent.terms:
                 calls.append({"name": "contract_terms", "args": {"payer": payer, "terms": ent.terms}})
     elif intent == "notes":
         for payer in payers:
-            calls.append({"name": "contract_search", "args": {
-                "query": question, "payer": payer, "k": 3, "doc_types": ["note", "email"]}})
+            calls.append(
+                {
+                    "name": "contract_search",
+                    "args": {"query": question, "payer": payer, "k": 3, "doc_types": ["note", "email"]},
+                }
+            )
     elif intent == "rates":
         for payer in payers if len(payers) > 1 else [None]:
-            args: dict[str, Any] = {"codes": ent.codes or None,
-                                    "code_group": ent.code_groups[0] if ent.code_groups and not ent.codes else None}
+            args: dict[str, Any] = {
+                "codes": ent.codes or None,
+                "code_group": ent.code_groups[0] if ent.code_groups and not ent.codes else None,
+            }
             if payer:
                 args["payer"] = payer
             elif ent.payers:
@@ -166,10 +295,16 @@ def _calls_for(intent: str, question: str, ent: Entities, as_of: dt.date) -> lis
             calls.append({"name": "rate_comparison", "args": args})
     elif intent == "underpayments":
         for payer in payers:
-            calls.append({"name": "underpayments", "args": {"payer": payer, "code": code, **_period_args(ent)}})
+            calls.append(
+                {"name": "underpayments", "args": {"payer": payer, "code": code, **_period_args(ent)}}
+            )
     elif intent == "denials":
+        several = ent.described_codes if not ent.codes and len(ent.described_codes) > 1 else None
+        one = code or (ent.described_codes[0] if len(ent.described_codes) == 1 else None)
         for payer in payers:
-            calls.append({"name": "denials", "args": {"payer": payer, "code": code, **_period_args(ent)}})
+            args = {"payer": payer, **_period_args(ent)}
+            args.update({"codes": several} if several else {"code": one})
+            calls.append({"name": "denials", "args": args})
     elif intent == "timeliness":
         for payer in payers:
             calls.append({"name": "payment_timeliness", "args": {"payer": payer, **_period_args(ent)}})
@@ -182,15 +317,21 @@ def _calls_for(intent: str, question: str, ent: Entities, as_of: dt.date) -> lis
     elif intent == "counteroffer":
         calls.append({"name": "counteroffer", "args": _proposal(question, ent)})
     elif intent == "deadlines":
-        calls.append({"name": "deadlines", "args": {
-            "window_days": _window_days(question), "payer": ent.payers[0] if ent.payers else None}})
+        calls.append(
+            {
+                "name": "deadlines",
+                "args": {
+                    "window_days": _window_days(question),
+                    "payer": ent.payers[0] if ent.payers else None,
+                },
+            }
+        )
     elif intent == "brief":
         calls.append({"name": "brief_summary", "args": {"payer": ent.payers[0] if ent.payers else None}})
     return calls
 
 
-MONTH_WORDS_N = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9,
-                 "twelve": 12}
+MONTH_WORDS_N = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9, "twelve": 12}
 
 
 def _window_days(question: str) -> int | None:
@@ -209,8 +350,12 @@ def _retention(question: str) -> float | None:
     m = re.search(r"(?:keep|retain|retention of|retaining)\s+(\d{1,3})\s?%", question, re.I)
     if m:
         return float(m.group(1))
-    m = re.search(r"\b(\d{1,3})\s?%|\b(half|a third|a quarter|two thirds)\b(?= (of )?(the |our |those )?"
-                  r"(patients|members|them))", question, re.I)
+    m = re.search(
+        r"\b(\d{1,3})\s?%|\b(half|a third|a quarter|two thirds)\b(?= (of )?(the |our |those )?"
+        r"(patients|members|them))",
+        question,
+        re.I,
+    )
     if m and re.search(r"stay|keep|retain|switch|remain|self-pay", question, re.I):
         words = {"half": 50.0, "a third": 33.3, "a quarter": 25.0, "two thirds": 66.7}
         return float(m.group(1)) if m.group(1) else words[m.group(2).lower()]
@@ -234,12 +379,14 @@ def _proposal(question: str, ent: Entities) -> dict[str, Any]:
         scope = m.group(3) or ""
         codes = [c for c in CODE_RE.findall(scope)]
         group = next((g for rx, g in GROUP_WORDS if rx.search(scope)), None)
-        terms.append({
-            "kind": "pct_of_medicare" if m.group(2) else "pct_increase",
-            "value": float(m.group(1)),
-            "codes": codes or None,
-            "code_group": group if not codes else None,
-        })
+        terms.append(
+            {
+                "kind": "pct_of_medicare" if m.group(2) else "pct_increase",
+                "value": float(m.group(1)),
+                "codes": codes or None,
+                "code_group": group if not codes else None,
+            }
+        )
     if len(terms) == 1 and not terms[0]["codes"] and not terms[0]["code_group"]:
         terms[0]["codes"] = ent.codes or None
         terms[0]["code_group"] = ent.code_groups[0] if ent.code_groups and not ent.codes else None

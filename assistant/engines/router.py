@@ -16,49 +16,75 @@ import numpy as np
 
 from assistant.prompts import PROMPTS_DIR
 
-INTENTS = ("clause", "notes", "rates", "underpayments", "denials", "timeliness", "payer_mix",
-           "walkaway", "counteroffer", "deadlines", "brief")
+INTENTS = (
+    "clause",
+    "notes",
+    "rates",
+    "underpayments",
+    "denials",
+    "timeliness",
+    "payer_mix",
+    "walkaway",
+    "counteroffer",
+    "deadlines",
+    "brief",
+)
 
 CUES: dict[str, re.Pattern[str]] = {
     "underpayments": re.compile(
         r"underpa\w*|\bshort\w*|paid (us )?(below|less|under)|at (the )?contract(ed)?"
         r"|(pay|paid|paying)\b.{0,30}\b(under|below|less than) (the )?contract\w*"
         r"( rate)?|variance|paid correctly|right amount|honou?r\w*|below contract|shortchang\w*",
-        re.I),
+        re.I,
+    ),
     "denials": re.compile(r"\bdeni\w*|\bdeny\w*|reject\w*|\bcarc\b", re.I),
     "timeliness": re.compile(
         r"\blate\b|lately paid|days to pay|take to pay|how (long|fast|quickly) .*pay(ing)? us|paid after"
         r"|interest (owed|due|we are owed)|owe[sd]? (us )?interest|interest .{0,30}\bowe|timeliness"
         r"|slow[- ]pay\w*|paying slow|on time|days to payment|average days",
-        re.I),
+        re.I,
+    ),
     "payer_mix": re.compile(
         r"payer mix|revenue (by|per|from) (each )?payer|share of (our )?(revenue|patients|claims|volume)"
         r"|(biggest|largest|top) payers?|cost coverage|cover (our )?costs?|volume by payer"
-        r"|how many (of )?(our |their |the )?(patients|claims|claim lines)\b(?! in\b)|collections|collected|\bbilled\b|(total|how much)\b.{0,30}"
-        r"\bpaid us|has paid us", re.I),
+        r"|how many (of )?(our |their |the )?(patients|claims|claim lines)\b(?! in\b)"
+        r"|collections|collected|\bbilled\b|(total|how much)\b.{0,30}"
+        r"\bpaid us|has paid us",
+        re.I,
+    ),
     "walkaway": re.compile(
         r"walk[- ]?away|walk away|drop (the |this )?(payer|plan|contract)|leave (the|their) network"
         r"|go out of network|out[- ]of[- ]network|revenue at risk|afford to (terminate|leave|drop)"
         r"|(terminate|drop|leave).*\b(lose|risk)\b|\bif we (leave|drop|exit|end|cancel|walk)\b"
-        r"|revenue hit", re.I),
+        r"|revenue hit",
+        re.I,
+    ),
     "counteroffer": re.compile(
         r"counter[- ]?offer|proposal|propos\w*|what (would|is) .* worth|worth (per|a) year"
         r"|[+]\s?\d+(\.\d+)?\s?%|\d+(\.\d+)?\s?% (increase|raise|bump)|raise .* by \d|increase of \d"
-        r"|\d+(\.\d+)?\s?% of medicare (on|for)", re.I),
+        r"|\d+(\.\d+)?\s?% of medicare (on|for)",
+        re.I,
+    ),
     "rates": re.compile(
         r"\brates?\b|\bpays? (for|us for)\b|\bfee (for|of)\b|reimburse\w* (for|on)|% of medicare"
-        r"|percent of medicare|vs\.? medicare|compared? to medicare|allowed amount", re.I),
+        r"|percent of medicare|vs\.? medicare|compared? to medicare|allowed amount",
+        re.I,
+    ),
     "deadlines": re.compile(
         r"deadlines?|renew\w* (in|within) the next|coming up|upcoming|days left|notice (is )?due"
         r"|next \d+ days|(start )?prepar\w* for the next|due (soon|dates?)|what's due|by when"
         r"|last day\b|when (do|must|should) we (send|give|notify)|\bexpir\w*|when does .{0,40}"
-        r"\b(end|renew)|start prep\w*|prep\w* for|renewals? (coming|upcoming|in the next)", re.I),
+        r"\b(end|renew)|start prep\w*|prep\w* for|renewals? (coming|upcoming|in the next)",
+        re.I,
+    ),
     "brief": re.compile(r"\bbrief\b|talking points|negotiation (prep|plan)", re.I),
     "notes": re.compile(
         r"readmission|satisfaction|quality (score|metric|figure)s?|\bnps\b|star rating|\boffer(ed)?\b"
         r"|\bcounter(ed)? with\b|\bmeeting\b|\bcheck-in\b|escalator|attributed|\bmembers\b|network gaps?"
         r"|only (orthopedic|ortho|provider|group)|walk-?away (floor|point|line|number)"
-        r"|did we (set|decide|agree|say)|they (said|told)|last (meeting|call|round)|notes?\b|e-?mails?", re.I),
+        r"|did we (set|decide|agree|say)|they (said|told)|last (meeting|call|round)|notes?\b|e-?mails?",
+        re.I,
+    ),
 }
 
 # Requests Parley must refuse whatever else they contain.
@@ -66,27 +92,36 @@ PRIVACY_RE = re.compile(
     r"\b(ssn|social security|dates? of birth|dob|home address(es)?|phone numbers?|member ids?|mrns?"
     r"|patient('s)? (names?|address|identity|numbers?)|names? (of|and) .{0,30}patients?"
     r"|who (is|are) the patients?|actual patient)\b",
-    re.I)
+    re.I,
+)
 OFF_TOPIC_RE = re.compile(
     r"\b(haiku|poem|song|limerick|joke|translate|weather|stocks?|invest\w*|recipe|diagnos\w*"
-    r"|medication|what should i take|symptoms?|capital of)\b", re.I)
-ORG_SUFFIX = (r"(Pediatrics|Clinic|Center|Centre|Medical Group|Associates|Orthopedics|Health System"
-              r"|Hospital|Practice|Physicians|Partners|Surgery Center|Family Medicine|Spine Center)")
+    r"|medication|what should i take|symptoms?|capital of)\b",
+    re.I,
+)
+ORG_SUFFIX = (
+    r"(Pediatrics|Clinic|Center|Centre|Medical Group|Associates|Orthopedics|Health System"
+    r"|Hospital|Practice|Physicians|Partners|Surgery Center|Family Medicine|Spine Center)"
+)
 OTHER_ORG_RE = re.compile(r"\b(?:[A-Z][a-z]+\s+){1,3}" + ORG_SUFFIX + r"\b(?:'s?)?")
 OTHER_PRACTICE_RE = re.compile(
     r"\b(another|other|competing|competitor'?s?|rival) (practice|group|clinic|provider)'?s?\b"
-    r"|\bpractice across town\b", re.I)
+    r"|\bpractice across town\b",
+    re.I,
+)
 
 
 EXPLICIT_CLAUSE_RE = re.compile(
     r"\b(clause|section|provision|language|say|says|quote|wording|require[sd]?|limit|notice"
     r"|deadline|window|allowed to|contract terms?|interest rate|rate of interest|cure period"
     r"|contract (says?|gives?|allows?|requires?|provides?)|does the contract|agreement (say|require)\w*)\b",
-    re.I)
+    re.I,
+)
 
 
 MODAL_RE = re.compile(
-    r"^\s*(can|may|could|is|are|does|do|must|will|what does the contract|how (does|do|is|are))\b", re.I)
+    r"^\s*(can|may|could|is|are|does|do|must|will|what does the contract|how (does|do|is|are))\b", re.I
+)
 NOTES_STRIP_RE = re.compile(r"walk-?away (floor|point|line|number)|% of medicare|\boffer(ed)?\b", re.I)
 
 
@@ -151,14 +186,20 @@ def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
                 cues.remove(weaker)
         if "clause" in cues and not EXPLICIT_CLAUSE_RE.search(question):
             cues.remove("clause")
-    if re.search(r"appeal|timely[- ]?fil|filing (limit|deadline|window)|get (a |our )?claims? in", question, re.I):
+    if re.search(
+        r"appeal|timely[- ]?fil|filing (limit|deadline|window)|get (a |our )?claims? in", question, re.I
+    ):
         for weaker in ("denials", "deadlines"):
             if weaker == "deadlines" and re.search(r"notice|renew|expir|terminat", question, re.I):
                 continue
             if weaker in cues and "clause" in cues:
                 cues.remove(weaker)
-    if "deadlines" in cues and "clause" in cues and not re.search(
-        r"\band\b.{0,40}\b(timely|filing|appeal|interest|mfn|favou?red|arbitrat|audit)", question, re.I
+    if (
+        "deadlines" in cues
+        and "clause" in cues
+        and not re.search(
+            r"\band\b.{0,40}\b(timely|filing|appeal|interest|mfn|favou?red|arbitrat|audit)", question, re.I
+        )
     ):
         cues.remove("clause")
     if "brief" in cues:
@@ -170,17 +211,22 @@ def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
         cues.remove("clause")
     if "walkaway" in cues and "clause" in cues and not re.search(r"notice|clause|say", question, re.I):
         cues.remove("clause")
-    if "timeliness" in cues and "clause" in cues and not (
-        EXPLICIT_CLAUSE_RE.search(question)
-        or re.search(r"how many days (do|does) (they|the payer) have", question, re.I)
+    if (
+        "timeliness" in cues
+        and "clause" in cues
+        and not (
+            EXPLICIT_CLAUSE_RE.search(question)
+            or re.search(r"how many days (do|does) (they|the payer) have", question, re.I)
+        )
     ):
         cues.remove("clause")
     if "denials" in cues and "clause" in cues and not EXPLICIT_CLAUSE_RE.search(question):
         cues.remove("clause")
     top = max(semantic, key=lambda k: semantic[k]) if semantic else "out_of_scope"
     top_score = semantic.get(top, 0.0)
-    if not cues and re.search(r"\b(contract|agreement|clause|section|provision|exhibit|amendment)s?\b",
-                              question, re.I):
+    if not cues and re.search(
+        r"\b(contract|agreement|clause|section|provision|exhibit|amendment)s?\b", question, re.I
+    ):
         cues = ["clause"]  # about the documents, whatever the topic: search them
     if not cues:
         if top == "out_of_scope" or top_score < 0.45:

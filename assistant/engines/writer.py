@@ -17,7 +17,7 @@ from assistant.engines.entities import CLAUSE_RES
 from assistant.prompts import PROMPTS_DIR
 from assistant.tools.contract_search import short_ref
 
-SENTENCE_RE = re.compile(r"[^.;!?]*(?:\([a-z0-9]+\)[^.;!?]*)*[.;!?]", re.S)
+SENTENCE_RE = re.compile(r"\S.*?(?:[.;!?](?=\s|$)|$)", re.S)  # a "." inside $69.25 or 4.3 does not end it
 
 
 def refusal_text(kind: str, **kw: Any) -> str:
@@ -28,11 +28,13 @@ def refusal_text(kind: str, **kw: Any) -> str:
 
 def _env() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(str(PROMPTS_DIR / "offline")), undefined=Undefined,  # optional keys of artifacts may be absent
-        trim_blocks=True, lstrip_blocks=True, autoescape=False,
+        loader=FileSystemLoader(str(PROMPTS_DIR / "offline")),
+        undefined=Undefined,  # optional keys of artifacts may be absent
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
     )
-    env.filters.update(money=fmt.money, pct=fmt.pct, share=fmt.share, num=fmt.num,
-                       term=fmt.term_value)
+    env.filters.update(money=fmt.money, pct=fmt.pct, share=fmt.share, num=fmt.num, term=fmt.term_value)
     return env
 
 
@@ -49,8 +51,9 @@ GENERIC_WORDS = set(
 def distinctive_stems(query: str, names: list[str]) -> set[str]:
     """Content words of a query (5-letter stems), minus generic words and payer names."""
     skip = {w for n in names for w in re.findall(r"[a-z]+", n.lower())}
-    return {w[:5] for w in re.findall(r"[a-z]{5,}", query.lower())
-            if w not in GENERIC_WORDS and w not in skip}
+    return {
+        w[:5] for w in re.findall(r"[a-z]{5,}", query.lower()) if w not in GENERIC_WORDS and w not in skip
+    }
 
 
 def supports(text: str, stems: set[str]) -> bool:
@@ -63,9 +66,10 @@ def supports(text: str, stems: set[str]) -> bool:
 
 def best_sentences(text: str, query: str, clause_type: str | None, limit: int = 2) -> list[str]:
     """The one or two sentences of a chunk that best answer the query, verbatim, in order."""
-    spans = [m for m in SENTENCE_RE.finditer(text) if len(m.group(0).strip()) > 25]
+    # Long runs (a fee table read as one "sentence") are cited, not quoted.
+    spans = [m for m in SENTENCE_RE.finditer(text) if 25 < len(m.group(0).strip()) <= 450]
     if not spans:
-        return [text.strip()[:400]]
+        return []
     qwords = {w for w in re.findall(r"[a-z]{4,}", query.lower())}
     rx = CLAUSE_RES.get(clause_type or "")
     scored = []
@@ -81,6 +85,16 @@ def best_sentences(text: str, query: str, clause_type: str | None, limit: int = 
         scored.append((score, i))
     top = sorted(sorted(scored, key=lambda t: (-t[0], t[1]))[:limit], key=lambda t: t[1])
     return [spans[i].group(0).strip() for _, i in top]
+
+
+def quotable(sentence: str) -> str:
+    """A verbatim piece of the sentence that can sit inside double quotes: when the
+    sentence itself contains double quotes (a defined term), its longest unquoted part."""
+    text = normalise_ws(sentence)
+    if '"' in text or "“" in text or "”" in text:
+        parts = [p.strip() for p in re.split(r"[\"“”]", text)]
+        text = max(parts, key=len)
+    return text
 
 
 def normalise_ws(s: str) -> str:
@@ -117,11 +131,16 @@ class Writer:
             template = self._env.get_template(f"{name}.j2")
         except Exception:
             template = self._env.get_template("generic.j2")
-        return template.render(a=art, data=art.get("data"), filters=art.get("filters", {}),
-                               figures=art.get("figures", []))
+        return template.render(
+            a=art, data=art.get("data"), filters=art.get("filters", {}), figures=art.get("figures", [])
+        )
 
-    def _clauses(self, question: str, searches: list[tuple[dict[str, Any], dict[str, Any]]],
-                 terms: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
+    def _clauses(
+        self,
+        question: str,
+        searches: list[tuple[dict[str, Any], dict[str, Any]]],
+        terms: list[tuple[dict[str, Any], dict[str, Any]]],
+    ) -> str:
         lines: list[str] = []
         errors = [a["error"] for _, a in searches + terms if a.get("error")]
         if errors:
@@ -134,9 +153,14 @@ class Writer:
         hits_by_payer: dict[str, list[tuple[dict[str, Any], str | None, str]]] = {}
         for call, art in searches:
             args = call["args"]
-            stems = set() if args.get("clause_type") else distinctive_stems(
-                args.get("query", question),
-                [str(c.get("payer_name") or "") for c in art.get("citations", [])])
+            stems = (
+                set()
+                if args.get("clause_type")
+                else distinctive_stems(
+                    args.get("query", question),
+                    [str(c.get("payer_name") or "") for c in art.get("citations", [])],
+                )
+            )
             for c in art.get("citations", []):
                 if c.get("suspicious"):
                     continue  # text that addresses an AI is never used as evidence
@@ -144,7 +168,8 @@ class Writer:
                     continue  # a passage that shares no content word is not an answer
                 key = c.get("payer_name") or c.get("payer_id") or "Unassigned document"
                 hits_by_payer.setdefault(key, []).append(
-                    (c, call["args"].get("clause_type"), call["args"].get("query", question)))
+                    (c, call["args"].get("clause_type"), call["args"].get("query", question))
+                )
         if not term_rows and not hits_by_payer:
             return refusal_text("no_results")
         for payer_name, rows in by_payer.items():
@@ -159,22 +184,35 @@ class Writer:
             for r in rows:
                 if r.get("quote") and r.get("chunk_id") and r["chunk_id"] not in cited:
                     cited.add(r["chunk_id"])
-                    lines.append(f"> \"{normalise_ws(r['quote'])}\" [{short_ref(r['chunk_id'])}]")
+                    lines.append(f'> "{quotable(r["quote"])}" [{short_ref(r["chunk_id"])}]')
         shown = 0
         for payer_name, hits in hits_by_payer.items():
-            if term_rows and payer_name in by_payer:
-                hits = hits[:1]
-            for c, ct, q in hits[:2]:
+            limit = 1 if term_rows and payer_name in by_payer else 2
+            shown_here = 0
+            for c, ct, q in hits:
+                if shown_here >= limit:
+                    break
                 if c["chunk_id"] in cited:
                     continue
+                shown_here += 1
                 cited.add(c["chunk_id"])
-                quote = " … ".join(f'"{normalise_ws(x)}"' for x in best_sentences(c["text"], q, ct))
-                where = ", ".join(x for x in (
-                    c["document"], f"p. {c['page']}" if c.get("page") else "",
-                    fmt.section_ref(c.get("section"))) if x)
+                picked = best_sentences(c["text"], q, ct)
+                quote = " … ".join(f'"{quotable(x)}"' for x in picked) or "(a table; see the source)"
+                where = ", ".join(
+                    x
+                    for x in (
+                        c["document"],
+                        f"p. {c['page']}" if c.get("page") else "",
+                        fmt.section_ref(c.get("section")),
+                    )
+                    if x
+                )
                 prefix = "" if payer_name in by_payer else f"**{payer_name}** — "
-                note = " (this passage contains text addressed to an AI; treated as data)" if c.get(
-                    "suspicious") else ""
+                note = (
+                    " (this passage contains text addressed to an AI; treated as data)"
+                    if c.get("suspicious")
+                    else ""
+                )
                 lines.append(f"{prefix}{where}{note}:\n> {quote} [{c['ref']}]")
                 shown += 1
         return "\n".join(lines)

@@ -94,8 +94,9 @@ def tool_result(
     content_obj = {k: v for k, v in artifact.items() if v not in (None, [], {})}
     if "citations" in content_obj:
         # chunk text stays in the artifact; tools that show it to the model do so as quoted data
-        content_obj["citations"] = [{k: v for k, v in c.items() if k != "text"}
-                                    for c in content_obj["citations"]]
+        content_obj["citations"] = [
+            {k: v for k, v in c.items() if k != "text"} for c in content_obj["citations"]
+        ]
     return json.dumps(content_obj, ensure_ascii=False, default=str), artifact
 
 
@@ -123,13 +124,16 @@ def scope_payers(requested: list[str] | None, allowed: list[str] | None) -> list
 
 
 def run_on_warehouse(
-    deps: ToolDeps, tool: str, filters: dict[str, Any], fn: Callable[[Any], tuple[str, dict[str, Any]]],
+    deps: ToolDeps,
+    tool: str,
+    filters: dict[str, Any],
+    fn: Callable[[Any], tuple[str, dict[str, Any]]],
     allowed: list[str] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """Run ``fn(conn)`` on a fresh read-only connection; Parley errors become tool errors."""
-    from assistant.errors import ParleyError
-
     import logging
+
+    from assistant.errors import ParleyError
 
     try:
         conn = deps.connect()
@@ -141,8 +145,7 @@ def run_on_warehouse(
         return error_result(tool, scoped_message(exc, allowed), filters)
     except Exception:  # a bug or a broken store must not take the turn down
         logging.getLogger(__name__).exception("tool %s failed", tool)
-        return error_result(tool, f"the {tool} analysis failed unexpectedly; it has been logged",
-                            filters)
+        return error_result(tool, f"the {tool} analysis failed unexpectedly; it has been logged", filters)
     finally:
         conn.close()
 

@@ -9,7 +9,14 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import ParleyError
-from assistant.tools.base import scoped_message, ToolDeps, TurnContext, error_result, figure, tool_result
+from assistant.tools.base import (
+    ToolDeps,
+    TurnContext,
+    error_result,
+    figure,
+    scoped_message,
+    tool_result,
+)
 from assistant.tools.resolve import load_vocabulary, resolve_payer
 from assistant.vocabulary import TERM_KEYS
 
@@ -54,10 +61,18 @@ def _citations(deps: ToolDeps, rows: list[dict[str, Any]]) -> list[dict[str, Any
         if hit is None:
             continue
         out[cid] = {
-            "ref": short_ref(cid), "chunk_id": cid, "document": hit.title or hit.source_path,
-            "source_path": hit.source_path, "payer_id": hit.payer_id, "payer_name": r["payer_name"],
-            "doc_type": hit.doc_type, "page": hit.page_start, "page_end": hit.page_end,
-            "section": hit.section, "heading": hit.heading, "quote": r.get("quote"),
+            "ref": short_ref(cid),
+            "chunk_id": cid,
+            "document": hit.title or hit.source_path,
+            "source_path": hit.source_path,
+            "payer_id": hit.payer_id,
+            "payer_name": r["payer_name"],
+            "doc_type": hit.doc_type,
+            "page": hit.page_start,
+            "page_end": hit.page_end,
+            "section": hit.section,
+            "heading": hit.heading,
+            "quote": r.get("quote"),
             "text": hit.text,
         }
     return list(out.values())
@@ -91,7 +106,8 @@ def make_contract_terms(deps: ToolDeps) -> BaseTool:
             conn.close()
         wanted = [t for t in (terms or []) if t in TERM_KEYS] or None
         rows = [
-            r for r in rows
+            r
+            for r in rows
             if (wanted is None or r["term"] in wanted)
             and (ctx.allowed_payers is None or r["payer_id"] in ctx.allowed_payers)
         ]
@@ -106,7 +122,13 @@ def make_contract_terms(deps: ToolDeps) -> BaseTool:
             r["value"] = value
             figs.append(figure(f"{r['payer_name']} {r['label']}", value, r["unit"]))
         filters["payer"] = payer_id
-        return tool_result("contract_terms", filters=filters, data=rows, figures=figs,
-                           citations=_citations(deps, rows), rows=len(rows))
+        return tool_result(
+            "contract_terms",
+            filters=filters,
+            data=rows,
+            figures=figs,
+            citations=_citations(deps, rows),
+            rows=len(rows),
+        )
 
     return contract_terms

@@ -35,13 +35,24 @@ class CounterofferArgs(BaseModel):
 def _items(args: CounterofferArgs) -> list[dict[str, Any]]:
     terms = list(args.terms or [])
     if args.increase_pct is not None:
-        terms.append(ProposalTerm(kind="pct_increase", value=args.increase_pct, codes=args.codes,
-                                  code_group=args.code_group))
+        terms.append(
+            ProposalTerm(
+                kind="pct_increase", value=args.increase_pct, codes=args.codes, code_group=args.code_group
+            )
+        )
     if args.pct_of_medicare is not None:
-        terms.append(ProposalTerm(kind="pct_of_medicare", value=args.pct_of_medicare, codes=args.codes,
-                                  code_group=args.code_group))
+        terms.append(
+            ProposalTerm(
+                kind="pct_of_medicare",
+                value=args.pct_of_medicare,
+                codes=args.codes,
+                code_group=args.code_group,
+            )
+        )
     if not terms:
-        raise InputError("Say what the proposal is, e.g. '+6% on E/M codes' or '105% of Medicare on imaging'.")
+        raise InputError(
+            "Say what the proposal is, e.g. '+6% on E/M codes' or '105% of Medicare on imaging'."
+        )
     items = []
     for t in terms:
         group = t.code_group or ("all" if not t.codes else None)
@@ -58,7 +69,10 @@ def make_counteroffer(deps: ToolDeps) -> BaseTool:
         payer's current rates and the last 12 months of volume: annual revenue now, under
         the proposal, and the difference, per code."""
         from assistant.analytics.counteroffer import (
-            CounterofferParams, Proposal, ProposalItem, model_counteroffer,
+            CounterofferParams,
+            Proposal,
+            ProposalItem,
+            model_counteroffer,
         )
         from assistant.tools.resolve import _check_allowed
 
@@ -70,17 +84,23 @@ def make_counteroffer(deps: ToolDeps) -> BaseTool:
             if not args.payer:
                 raise InputError("Name the payer the proposal is for.")
             proposal = Proposal(items=[ProposalItem(**i) for i in _items(args)])
-            res = model_counteroffer(conn, CounterofferParams(payer=args.payer, proposal=proposal,
-                                                              as_of=ctx.as_of))
+            res = model_counteroffer(
+                conn, CounterofferParams(payer=args.payer, proposal=proposal, as_of=ctx.as_of)
+            )
             _check_allowed(res.payer_id, ctx.allowed_payers)
             name = conn.execute("SELECT name FROM payers WHERE payer_id = ?", [res.payer_id]).fetchone()
-            data = dict(res.model_dump(), payer_name=name[0] if name else res.payer_id,
-                        proposal=[i.model_dump() for i in proposal.items])
+            data = dict(
+                res.model_dump(),
+                payer_name=name[0] if name else res.payer_id,
+                proposal=[i.model_dump() for i in proposal.items],
+            )
             data["codes"] = sorted(data["codes"], key=lambda c: -abs(c["annual_effect"]))
-            figs = [figure("annual revenue now", res.annual_current, "usd"),
-                    figure("annual revenue under proposal", res.annual_proposed, "usd"),
-                    figure("annual effect", res.annual_effect, "usd"),
-                    figure("change", res.pct_change, "percent")]
+            figs = [
+                figure("annual revenue now", res.annual_current, "usd"),
+                figure("annual revenue under proposal", res.annual_proposed, "usd"),
+                figure("annual effect", res.annual_effect, "usd"),
+                figure("change", res.pct_change, "percent"),
+            ]
             filters.update(res.filters)
             return tool_result("counteroffer", filters=filters, data=data, figures=figs, rows=res.row_count)
 

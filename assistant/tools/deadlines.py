@@ -8,14 +8,22 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
-from assistant.tools.base import ToolDeps, TurnContext, figure, run_on_warehouse, tool_result, visible
+from assistant.tools.base import (
+    ToolDeps,
+    TurnContext,
+    figure,
+    run_on_warehouse,
+    tool_result,
+    visible,
+)
 
 
 class DeadlinesArgs(BaseModel):
     """Arguments of deadlines."""
 
-    window_days: int | None = Field(default=None, ge=1, le=3650,
-                                    description="Only deadlines within this many days.")
+    window_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Only deadlines within this many days."
+    )
     payer: str | None = Field(default=None, description="Payer name, alias or id; omit for all.")
 
 
@@ -35,22 +43,42 @@ def make_deadlines(deps: ToolDeps) -> BaseTool:
         filters: dict[str, Any] = {"window_days": window_days, "payer": payer}
 
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
-            res = contract_deadlines(conn, DeadlineParams(
-                as_of=ctx.as_of, payer=payer, within_days=window_days,
-                prep_lead_days=deps.settings.prep_lead_days))
+            res = contract_deadlines(
+                conn,
+                DeadlineParams(
+                    as_of=ctx.as_of,
+                    payer=payer,
+                    within_days=window_days,
+                    prep_lead_days=deps.settings.prep_lead_days,
+                ),
+            )
             names = dict(conn.execute("SELECT payer_id, name FROM payers").fetchall())
-            rows = [dict(c.model_dump(), payer_name=names.get(c.payer_id or "", c.payer_id or c.contract_id))
-                    for c in res.contracts if visible(c.payer_id, ctx.allowed_payers)]
-            rows.sort(key=lambda r: (r["days_until_notice_deadline"] is None,
-                                     r["days_until_notice_deadline"] or 0))
+            rows = [
+                dict(c.model_dump(), payer_name=names.get(c.payer_id or "", c.payer_id or c.contract_id))
+                for c in res.contracts
+                if visible(c.payer_id, ctx.allowed_payers)
+            ]
+            rows.sort(
+                key=lambda r: (r["days_until_notice_deadline"] is None, r["days_until_notice_deadline"] or 0)
+            )
             figs = []
             for r in rows:
                 if r["days_until_notice_deadline"] is not None:
-                    figs.append(figure(f"{r['payer_name']} days to notice deadline",
-                                       r["days_until_notice_deadline"], "days"))
+                    figs.append(
+                        figure(
+                            f"{r['payer_name']} days to notice deadline",
+                            r["days_until_notice_deadline"],
+                            "days",
+                        )
+                    )
             filters.update(res.filters)
-            return tool_result("deadlines", filters=filters, data={"contracts": rows, "as_of": ctx.as_of},
-                               figures=figs, rows=res.row_count)
+            return tool_result(
+                "deadlines",
+                filters=filters,
+                data={"contracts": rows, "as_of": ctx.as_of},
+                figures=figs,
+                rows=res.row_count,
+            )
 
         return run_on_warehouse(deps, "deadlines", filters, run, ctx.allowed_payers)
 

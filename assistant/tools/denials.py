@@ -9,7 +9,14 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.tools.base import (
-    ToolDeps, TurnContext, figure, names_of, run_on_warehouse, single_scope, tool_result, visible,
+    ToolDeps,
+    TurnContext,
+    figure,
+    names_of,
+    run_on_warehouse,
+    single_scope,
+    tool_result,
+    visible,
 )
 from assistant.tools.periods import period_from
 
@@ -19,8 +26,56 @@ class DenialsArgs(BaseModel):
 
     payer: str | None = Field(default=None, description="Payer name, alias or id; omit for all.")
     code: str | None = Field(default=None, description="One CPT/HCPCS code; omit for all.")
+    codes: list[str] | None = Field(
+        default=None, description="Several codes analysed together (e.g. both MRI codes)."
+    )
     start: str | None = Field(default=None, description="First date of service, YYYY-MM-DD.")
     end: str | None = Field(default=None, description="Last date of service, YYYY-MM-DD.")
+
+
+def _combined(
+    conn: Any, payer: str | None, codes: list[str], period: Any, filters: dict[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """Several codes as one group: lines, denials and each reason's share of the lines."""
+    from assistant.analytics.denials import DenialParams, denial_analysis
+
+    lines = denied = rows = 0
+    reasons: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+    payer_label = None
+    for c in codes:
+        res = denial_analysis(conn, DenialParams(payer=payer, code=c, period=period))
+        lines += res.lines
+        denied += res.denied_lines
+        rows += res.row_count
+        payer_label = res.filters.get("payer_id")
+        for r in res.top_reasons:
+            key = (r.group_code, r.carc)
+            agg = reasons.setdefault(
+                key,
+                {"group_code": r.group_code, "carc": r.carc, "description": r.description, "denied_lines": 0},
+            )
+            agg["denied_lines"] += r.denied_lines
+    top = sorted(reasons.values(), key=lambda r: -r["denied_lines"])[:5]
+    for r in top:
+        r["share_of_denials"] = round(100 * r["denied_lines"] / denied, 1) if denied else 0.0
+        r["share_of_lines"] = round(100 * r["denied_lines"] / lines, 1) if lines else 0.0
+    names = names_of(conn)
+    rate = round(100 * denied / lines, 1) if lines else 0.0
+    data = {
+        "payer": names.get(payer_label or "", payer_label),
+        "code": ", ".join(codes),
+        "lines": lines,
+        "denied_lines": denied,
+        "denial_rate": rate,
+        "by_payer": [],
+        "top_reasons": top,
+        "changes": [],
+        "combined_codes": codes,
+    }
+    figs = [figure("denied lines", denied), figure("lines", lines), figure("denial rate", rate, "percent")]
+    figs += [figure(f"CARC {r['carc']} share of lines", r["share_of_lines"], "percent") for r in top]
+    filters.update({"payer_id": payer_label, "period": period.label if period else None})
+    return tool_result("denials", filters=filters, data=data, figures=figs, rows=rows)
 
 
 def make_denials(deps: ToolDeps) -> BaseTool:
@@ -31,6 +86,7 @@ def make_denials(deps: ToolDeps) -> BaseTool:
         runtime: ToolRuntime[TurnContext],
         payer: str | None = None,
         code: str | None = None,
+        codes: list[str] | None = None,
         start: str | None = None,
         end: str | None = None,
     ) -> tuple[str, dict[str, Any]]:
@@ -40,18 +96,26 @@ def make_denials(deps: ToolDeps) -> BaseTool:
         from assistant.analytics.denials import DenialParams, denial_analysis
 
         ctx = runtime.context
-        filters: dict[str, Any] = {"payer": payer, "code": code, "start": start, "end": end}
+        filters: dict[str, Any] = {"payer": payer, "code": code, "codes": codes, "start": start, "end": end}
         payer = single_scope(payer, ctx.allowed_payers)
 
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
             period = period_from(start, end, ctx.as_of)
+            if codes and len(codes) > 1:
+                return _combined(conn, payer, codes, period, filters)
             res = denial_analysis(conn, DenialParams(payer=payer, code=code, period=period))
             names = names_of(conn)
             allowed = ctx.allowed_payers
-            by_payer = [dict(r.model_dump(), payer_name=names.get(r.key, r.key))
-                        for r in res.by_payer if visible(r.key, allowed)]
-            changes = [dict(c.model_dump(), payer_name=names.get(c.payer_id, c.payer_id))
-                       for c in res.changes if visible(c.payer_id, allowed)]
+            by_payer = [
+                dict(r.model_dump(), payer_name=names.get(r.key, r.key))
+                for r in res.by_payer
+                if visible(r.key, allowed)
+            ]
+            changes = [
+                dict(c.model_dump(), payer_name=names.get(c.payer_id, c.payer_id))
+                for c in res.changes
+                if visible(c.payer_id, allowed)
+            ]
             scoped_all = allowed is not None and payer is None
             data = {
                 "payer": names.get(res.filters.get("payer_id") or "", res.filters.get("payer_id")),
@@ -71,7 +135,9 @@ def make_denials(deps: ToolDeps) -> BaseTool:
             for r in by_payer:
                 figs.append(figure(f"{r['payer_name']} denial rate", r["denial_rate"], "percent"))
             for c in changes[:5]:
-                figs.append(figure(f"{c['payer_name']} {c['quarter']} CARC {c['carc']} rate", c["rate"], "percent"))
+                figs.append(
+                    figure(f"{c['payer_name']} {c['quarter']} CARC {c['carc']} rate", c["rate"], "percent")
+                )
                 figs.append(figure(f"{c['payer_name']} baseline rate", c["baseline_rate"], "percent"))
             filters.update(res.filters)
             return tool_result("denials", filters=filters, data=data, figures=figs, rows=res.row_count)

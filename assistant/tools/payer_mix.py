@@ -8,7 +8,14 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
-from assistant.tools.base import ToolDeps, TurnContext, figure, run_on_warehouse, tool_result, visible
+from assistant.tools.base import (
+    ToolDeps,
+    TurnContext,
+    figure,
+    run_on_warehouse,
+    tool_result,
+    visible,
+)
 from assistant.tools.periods import period_from
 
 
@@ -38,14 +45,21 @@ def make_payer_mix(deps: ToolDeps) -> BaseTool:
             res = analyse(conn, MixParams(period=period_from(start, end, ctx.as_of)))
             by_payer = [r.model_dump() for r in res.by_payer if visible(r.payer_id, ctx.allowed_payers)]
             by_payer.sort(key=lambda r: -r["paid"])
-            data = {"by_payer": by_payer, "paid": res.paid if ctx.allowed_payers is None else None,
-                    "claims": res.claims, "patients": res.patients}
+            data = {
+                "by_payer": by_payer,
+                "paid": res.paid if ctx.allowed_payers is None else None,
+                "claims": res.claims,
+                "patients": res.patients,
+            }
             figs = []
             for r in by_payer:
                 n = r["payer_name"]
-                figs += [figure(f"{n} paid", r["paid"], "usd"), figure(f"{n} claims", r["claims"]),
-                         figure(f"{n} patients", r["patients"]),
-                         figure(f"{n} share of paid", r["share_of_paid"], "percent")]
+                figs += [
+                    figure(f"{n} paid", r["paid"], "usd"),
+                    figure(f"{n} claims", r["claims"]),
+                    figure(f"{n} patients", r["patients"]),
+                    figure(f"{n} share of paid", r["share_of_paid"], "percent"),
+                ]
             filters.update(res.filters)
             return tool_result("payer_mix", filters=filters, data=data, figures=figs, rows=res.row_count)
 

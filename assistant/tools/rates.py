@@ -9,7 +9,14 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import ParleyError
-from assistant.tools.base import scoped_message, ToolDeps, TurnContext, error_result, figure, tool_result
+from assistant.tools.base import (
+    ToolDeps,
+    TurnContext,
+    error_result,
+    figure,
+    scoped_message,
+    tool_result,
+)
 
 MAX_ROWS = 60
 
@@ -19,10 +26,12 @@ class RateComparisonArgs(BaseModel):
 
     codes: list[str] | None = Field(default=None, description="CPT/HCPCS codes, e.g. ['99213'].")
     code_group: str | None = Field(
-        default=None, description="A code group instead of codes: E/M, imaging, surgery, therapy, lab.")
+        default=None, description="A code group instead of codes: E/M, imaging, surgery, therapy, lab."
+    )
     payer: str | None = Field(default=None, description="Payer to focus on (all payers are ranked).")
     target_medicare_pct: float | None = Field(
-        default=None, description="Measure the gap to this % of Medicare instead of the best payer.")
+        default=None, description="Measure the gap to this % of Medicare instead of the best payer."
+    )
 
 
 def make_rate_comparison(deps: ToolDeps) -> BaseTool:
@@ -43,8 +52,12 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
         from assistant.analytics.vocabulary import Vocabulary
 
         ctx = runtime.context
-        filters: dict[str, Any] = {"codes": codes, "code_group": code_group, "payer": payer,
-                                   "target_medicare_pct": target_medicare_pct}
+        filters: dict[str, Any] = {
+            "codes": codes,
+            "code_group": code_group,
+            "payer": payer,
+            "target_medicare_pct": target_medicare_pct,
+        }
         conn = deps.connect()
         try:
             vocab = Vocabulary.load(conn)
@@ -61,7 +74,9 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
             result_filters: dict[str, Any] = {}
             for code in wanted:
                 params = RateParams(
-                    as_of=ctx.as_of, payer=payer, code=code,
+                    as_of=ctx.as_of,
+                    payer=payer,
+                    code=code,
                     target="medicare_pct" if target_medicare_pct else "best_payer",
                     target_medicare_pct=target_medicare_pct or 100.0,
                 )
@@ -78,13 +93,20 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
             rows = [r for r in rows if r["payer_id"] in ctx.allowed_payers]
         rows = rows[:MAX_ROWS]
         figs = [figure(f"{r['payer_name']} {r['code']} rate", r["rate"], "usd") for r in rows]
-        figs += [figure(f"{r['payer_name']} {r['code']} % of Medicare", r["pct_of_medicare"], "percent")
-                 for r in rows if r["pct_of_medicare"] is not None]
+        figs += [
+            figure(f"{r['payer_name']} {r['code']} % of Medicare", r["pct_of_medicare"], "percent")
+            for r in rows
+            if r["pct_of_medicare"] is not None
+        ]
         if payer:
             figs.append(figure("annual gap to target", round(total_gap, 2), "usd"))
         filters.update({k: v for k, v in result_filters.items() if k not in ("code",)})
-        return tool_result("rate_comparison", filters=filters,
-                           data={"rows": rows, "total_gap": round(total_gap, 2), "focus_payer": payer},
-                           figures=figs, rows=row_count)
+        return tool_result(
+            "rate_comparison",
+            filters=filters,
+            data={"rows": rows, "total_gap": round(total_gap, 2), "focus_payer": payer},
+            figures=figs,
+            rows=row_count,
+        )
 
     return rate_comparison

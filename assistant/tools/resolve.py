@@ -29,7 +29,13 @@ def load_vocabulary(conn: Any) -> Vocabulary:
             "SELECT DISTINCT code FROM fee_schedule UNION SELECT DISTINCT code FROM medicare_rates"
         ).fetchall()
     }
-    return Vocabulary(payers=payers, codes=codes)
+    descriptions = {
+        code: desc
+        for code, desc in conn.execute(
+            "SELECT code, description FROM costs WHERE description IS NOT NULL"
+        ).fetchall()
+    }
+    return Vocabulary(payers=payers, codes=codes, descriptions=descriptions)
 
 
 def resolve_payer(vocab: Vocabulary, text: str | None, allowed: list[str] | None = None) -> str | None:

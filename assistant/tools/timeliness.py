@@ -9,7 +9,14 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.tools.base import (
-    ToolDeps, TurnContext, figure, names_of, run_on_warehouse, single_scope, tool_result, visible,
+    ToolDeps,
+    TurnContext,
+    figure,
+    names_of,
+    run_on_warehouse,
+    single_scope,
+    tool_result,
+    visible,
 )
 from assistant.tools.periods import period_from
 
@@ -45,24 +52,33 @@ def make_payment_timeliness(deps: ToolDeps) -> BaseTool:
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
             res = analyse(conn, TimelinessParams(payer=payer, period=period_from(start, end, ctx.as_of)))
             names = names_of(conn)
-            by_payer = [dict(r.model_dump(), payer_name=names.get(r.payer_id, r.payer_id))
-                        for r in res.by_payer if visible(r.payer_id, ctx.allowed_payers)]
+            by_payer = [
+                dict(r.model_dump(), payer_name=names.get(r.payer_id, r.payer_id))
+                for r in res.by_payer
+                if visible(r.payer_id, ctx.allowed_payers)
+            ]
             by_payer.sort(key=lambda r: -r["share_late"])
-            data = {"payer": names.get(res.filters.get("payer_id") or "", None), "by_payer": by_payer,
-                    "claims": sum(r["claims"] for r in by_payer),
-                    "late_claims": sum(r["late_claims"] for r in by_payer),
-                    "interest_owed": round(sum(r["interest_owed"] for r in by_payer), 2)}
+            data = {
+                "payer": names.get(res.filters.get("payer_id") or "", None),
+                "by_payer": by_payer,
+                "claims": sum(r["claims"] for r in by_payer),
+                "late_claims": sum(r["late_claims"] for r in by_payer),
+                "interest_owed": round(sum(r["interest_owed"] for r in by_payer), 2),
+            }
             figs = []
             for r in by_payer:
                 n = r["payer_name"]
-                figs += [figure(f"{n} share paid late", r["share_late"], "percent"),
-                         figure(f"{n} late claims", r["late_claims"]),
-                         figure(f"{n} median days to pay", r["p50_days"], "days"),
-                         figure(f"{n} clean-claim days", r["clean_claim_days"], "days"),
-                         figure(f"{n} interest owed", r["interest_owed"], "usd")]
+                figs += [
+                    figure(f"{n} share paid late", r["share_late"], "percent"),
+                    figure(f"{n} late claims", r["late_claims"]),
+                    figure(f"{n} median days to pay", r["p50_days"], "days"),
+                    figure(f"{n} clean-claim days", r["clean_claim_days"], "days"),
+                    figure(f"{n} interest owed", r["interest_owed"], "usd"),
+                ]
             filters.update(res.filters)
-            return tool_result("payment_timeliness", filters=filters, data=data, figures=figs,
-                               rows=res.row_count)
+            return tool_result(
+                "payment_timeliness", filters=filters, data=data, figures=figs, rows=res.row_count
+            )
 
         return run_on_warehouse(deps, "payment_timeliness", filters, run, ctx.allowed_payers)
 

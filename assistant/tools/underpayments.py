@@ -9,7 +9,14 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import ParleyError
-from assistant.tools.base import scoped_message, ToolDeps, TurnContext, error_result, figure, tool_result
+from assistant.tools.base import (
+    ToolDeps,
+    TurnContext,
+    error_result,
+    figure,
+    scoped_message,
+    tool_result,
+)
 from assistant.tools.periods import period_from
 
 
@@ -26,8 +33,14 @@ def _pattern_rates(lines: list[Any], pattern: dict[str, Any]) -> dict[str, Any]:
     """The usual contract rate and allowed amount per unit on a pattern's underpaid lines."""
     from collections import Counter
 
-    mine = [ln for ln in lines if ln.payer_id == pattern["payer_id"] and ln.code == pattern["code"]
-            and ln.units and ln.allowed is not None]
+    mine = [
+        ln
+        for ln in lines
+        if ln.payer_id == pattern["payer_id"]
+        and ln.code == pattern["code"]
+        and ln.units
+        and ln.allowed is not None
+    ]
     if not mine:
         return {}
     contract = Counter(round(ln.expected / ln.units, 2) for ln in mine).most_common(1)[0][0]
@@ -83,19 +96,30 @@ def make_underpayments(deps: ToolDeps) -> BaseTool:
         data = {
             "payer": names.get(res.filters.get("payer_id") or "", res.filters.get("payer_id")),
             "code": res.filters.get("code"),
-            "lines_compared": res.lines_compared, "underpaid_lines": underpaid,
-            "total_short": total_short, "total_expected": res.total_expected,
-            "total_allowed": res.total_allowed, "total_paid": res.total_paid,
-            "by_payer": by_payer, "by_code": [t.model_dump() for t in res.by_code][:10],
-            "by_month": [t.model_dump() for t in res.by_month], "patterns": patterns,
+            "lines_compared": res.lines_compared,
+            "underpaid_lines": underpaid,
+            "total_short": total_short,
+            "total_expected": res.total_expected,
+            "total_allowed": res.total_allowed,
+            "total_paid": res.total_paid,
+            "by_payer": by_payer,
+            "by_code": [t.model_dump() for t in res.by_code][:10],
+            "by_month": [t.model_dump() for t in res.by_month],
+            "patterns": patterns,
             "lines_without_contract_rate": res.lines_without_contract_rate,
         }
-        figs = [figure("underpaid lines", underpaid), figure("total short", total_short, "usd"),
-                figure("lines compared", res.lines_compared)]
+        figs = [
+            figure("underpaid lines", underpaid),
+            figure("total short", total_short, "usd"),
+            figure("lines compared", res.lines_compared),
+        ]
         for p in patterns:
             figs.append(figure(f"{p['payer_name']} {p['code']} pattern start", p["start_date"]))
-            figs.append(figure(f"{p['payer_name']} {p['code']} % below contract",
-                               p["mean_pct_below_contract"], "percent"))
+            figs.append(
+                figure(
+                    f"{p['payer_name']} {p['code']} % below contract", p["mean_pct_below_contract"], "percent"
+                )
+            )
         filters.update(res.filters)
         return tool_result("underpayments", filters=filters, data=data, figures=figs, rows=res.row_count)
 

@@ -17,8 +17,11 @@ class WalkawayArgs(BaseModel):
 
     payer: str | None = Field(default=None, description="The payer whose contract would end.")
     retention_pct: float | None = Field(
-        default=None, ge=0, le=100,
-        description="Percent of that payer's patients we keep through other payers or self-pay.")
+        default=None,
+        ge=0,
+        le=100,
+        description="Percent of that payer's patients we keep through other payers or self-pay.",
+    )
 
 
 def make_walkaway(deps: ToolDeps) -> BaseTool:
@@ -40,17 +43,21 @@ def make_walkaway(deps: ToolDeps) -> BaseTool:
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
             if not payer:
                 raise InputError("Name the payer to model walking away from.")
-            params = WalkawayParams(payer=payer, as_of=ctx.as_of,
-                                    retention_share=(retention_pct or 0.0) / 100)
+            params = WalkawayParams(
+                payer=payer, as_of=ctx.as_of, retention_share=(retention_pct or 0.0) / 100
+            )
             res = walkaway_impact(conn, params)
             _check_allowed(res.payer_id, ctx.allowed_payers)
             name = conn.execute("SELECT name FROM payers WHERE payer_id = ?", [res.payer_id]).fetchone()
             data = dict(res.model_dump(), payer_name=name[0] if name else res.payer_id)
             data["retention_pct"] = round(res.retention_share * 100, 1)
-            figs = [figure("annual revenue", res.annual_revenue, "usd"),
-                    figure("share of practice revenue", res.share_of_revenue, "percent"),
-                    figure("patients", res.patients), figure("revenue lost", res.revenue_lost, "usd"),
-                    figure("margin lost", res.margin_lost, "usd")]
+            figs = [
+                figure("annual revenue", res.annual_revenue, "usd"),
+                figure("share of practice revenue", res.share_of_revenue, "percent"),
+                figure("patients", res.patients),
+                figure("revenue lost", res.revenue_lost, "usd"),
+                figure("margin lost", res.margin_lost, "usd"),
+            ]
             filters.update(res.filters)
             return tool_result("walkaway", filters=filters, data=data, figures=figs, rows=res.row_count)
 

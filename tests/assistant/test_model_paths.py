@@ -24,13 +24,18 @@ def _assistant(practice: Practice, **kw: Any) -> Any:
 
 
 def test_scripted_model_tool_loop_and_grounding(practice: Practice) -> None:
-    truth = next(t for t in practice.truth["terms"]
-                 if t["payer_id"] == "BSH" and t["term"] == "clean_claim_payment_days")
+    truth = next(
+        t
+        for t in practice.truth["terms"]
+        if t["payer_id"] == "BSH" and t["term"] == "clean_claim_payment_days"
+    )
     model = ScriptedChatModel()
     model.enqueue(
         tool_call("contract_terms", {"payer": "Blue Summit", "terms": ["clean_claim_payment_days"]}),
-        AIMessage(content=f"Blue Summit must pay clean claims within {truth['value']} days. "
-                          "They also owe us $4,321.00 in penalties."),
+        AIMessage(
+            content=f"Blue Summit must pay clean claims within {truth['value']} days. "
+            "They also owe us $4,321.00 in penalties."
+        ),
         # asked once to repair, the model insists: the sentence is dropped and flagged
         AIMessage(content=f"Clean claims: {truth['value']} days. Penalties: $4,321.00."),
     )
@@ -43,7 +48,9 @@ def test_scripted_model_tool_loop_and_grounding(practice: Practice) -> None:
     assert len(model.seen) == 3
     assert "4,321" in str(model.seen[-1][-1].content)  # the repair request names the problem
     last_prompt = model.seen[1]
-    assert any(getattr(m, "type", "") == "tool" and str(truth["value"]) in str(m.content) for m in last_prompt)
+    assert any(
+        getattr(m, "type", "") == "tool" and str(truth["value"]) in str(m.content) for m in last_prompt
+    )
 
 
 class _FakeOpenAI(BaseHTTPRequestHandler):
@@ -60,9 +67,17 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
         if "tool_calls" in reply:
             message["tool_calls"] = reply["tool_calls"]
         payload = {
-            "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": 0, "message": message,
-                         "finish_reason": "tool_calls" if "tool_calls" in reply else "stop"}],
+            "id": "chatcmpl-test",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": message,
+                    "finish_reason": "tool_calls" if "tool_calls" in reply else "stop",
+                }
+            ],
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
         }
         data = json.dumps(payload).encode()
@@ -90,16 +105,27 @@ def fake_openai() -> Iterator[str]:
 
 
 def test_openai_compatible_server_end_to_end(practice: Practice, fake_openai: str) -> None:
-    truth = next(t for t in practice.truth["terms"]
-                 if t["payer_id"] == "NWM" and t["term"] == "timely_filing_days")
+    truth = next(
+        t for t in practice.truth["terms"] if t["payer_id"] == "NWM" and t["term"] == "timely_filing_days"
+    )
     _FakeOpenAI.replies = [
-        {"tool_calls": [{"id": "call_a", "type": "function", "function": {
-            "name": "contract_terms",
-            "arguments": json.dumps({"payer": "Northwind", "terms": ["timely_filing_days"]})}}]},
+        {
+            "tool_calls": [
+                {
+                    "id": "call_a",
+                    "type": "function",
+                    "function": {
+                        "name": "contract_terms",
+                        "arguments": json.dumps({"payer": "Northwind", "terms": ["timely_filing_days"]}),
+                    },
+                }
+            ]
+        },
         {"content": f"Northwind's timely filing limit is {truth['value']} days."},
     ]
-    settings = practice.settings.model_copy(update={
-        "chat_model": "local-model", "chat_base_url": fake_openai, "chat_timeout_s": 10.0})
+    settings = practice.settings.model_copy(
+        update={"chat_model": "local-model", "chat_base_url": fake_openai, "chat_timeout_s": 10.0}
+    )
     from assistant.factory import create_assistant
 
     assistant = create_assistant(settings, embedder=practice.embedder)
@@ -107,7 +133,11 @@ def test_openai_compatible_server_end_to_end(practice: Practice, fake_openai: st
     assert f"{truth['value']} days" in answer.text and answer.flagged == []
     first, second = _FakeOpenAI.requests[:2]
     assert first["model"] == "local-model"
-    assert {t["function"]["name"] for t in first["tools"]} >= {"contract_search", "contract_terms", "underpayments"}
+    assert {t["function"]["name"] for t in first["tools"]} >= {
+        "contract_search",
+        "contract_terms",
+        "underpayments",
+    }
     assert first["messages"][0]["role"] == "system" and "Today is" in first["messages"][0]["content"]
     tool_msgs = [m for m in second["messages"] if m["role"] == "tool"]
     assert tool_msgs and str(truth["value"]) in tool_msgs[0]["content"]
@@ -118,9 +148,14 @@ def test_openai_compatible_server_end_to_end(practice: Practice, fake_openai: st
 
 def test_openai_compatible_server_timeout_is_a_clear_error(practice: Practice, fake_openai: str) -> None:
     _FakeOpenAI.delay_s = 2.0
-    settings = practice.settings.model_copy(update={
-        "chat_model": "local-model", "chat_base_url": fake_openai, "chat_timeout_s": 0.3,
-        "chat_max_retries": 0})
+    settings = practice.settings.model_copy(
+        update={
+            "chat_model": "local-model",
+            "chat_base_url": fake_openai,
+            "chat_timeout_s": 0.3,
+            "chat_max_retries": 0,
+        }
+    )
     from assistant.factory import create_assistant
 
     assistant = create_assistant(settings, embedder=practice.embedder)

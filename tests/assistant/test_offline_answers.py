@@ -13,7 +13,9 @@ def _term(practice: Practice, payer_id: str, term: str) -> dict[str, Any]:
     return max(rows, key=lambda t: t["effective_from"] or "")
 
 
-def test_timely_filing_question_quotes_and_cites_the_clause(offline_assistant: Any, practice: Practice) -> None:
+def test_timely_filing_question_quotes_and_cites_the_clause(
+    offline_assistant: Any, practice: Practice
+) -> None:
     answer = offline_assistant.ask("What's Northwind's timely-filing limit?")
     truth = _term(practice, "NWM", "timely_filing_days")
     assert f"{truth['value']} days" in answer.text
@@ -75,7 +77,9 @@ def test_out_of_scope_and_privacy_requests_are_refused(offline_assistant: Any) -
         assert answer.figures == []
 
 
-def test_planted_instruction_in_a_contract_changes_nothing(offline_assistant: Any, practice: Practice) -> None:
+def test_planted_instruction_in_a_contract_changes_nothing(
+    offline_assistant: Any, practice: Practice
+) -> None:
     injection = practice.truth["injection"]
     payer_id = next(d["payer_id"] for d in practice.truth["documents"] if d["file"] == injection["file"])
     true_value = injection["true_value"]["value"]
@@ -94,8 +98,12 @@ def test_follow_up_keeps_the_thread(offline_assistant: Any, practice: Practice) 
 
 
 def test_every_number_in_answers_is_grounded(offline_assistant: Any) -> None:
-    for q in ("What does each payer pay for 99213?", "What's our payer mix?",
-              "What if we walk away from Blue Summit?", "Which contracts renew in the next 120 days?"):
+    for q in (
+        "What does each payer pay for 99213?",
+        "What's our payer mix?",
+        "What if we walk away from Blue Summit?",
+        "Which contracts renew in the next 120 days?",
+    ):
         answer = offline_assistant.ask(q)
         assert not answer.refused, q
         assert answer.flagged == [], (q, answer.flagged)

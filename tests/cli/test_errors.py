@@ -18,8 +18,9 @@ from assistant.cli import main
         (["deadlines", "--within", "0"], 1, "--within must be a positive"),
     ],
 )
-def test_bad_arguments_give_one_line(argv: list[str], code: int, needle: str,
-                                     capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+def test_bad_arguments_give_one_line(
+    argv: list[str], code: int, needle: str, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
     rc = main(["--data-dir", str(tmp_path), *argv])
     err = capsys.readouterr().err.strip()
     assert rc == code
