@@ -116,14 +116,25 @@ def doc_type_of(path: Path, doc: ParsedDoc, head: str) -> str:
     return "contract"
 
 
+RUNNING_LINE_RE = re.compile(r"^page \d+( of \d+)?$|\bconfidential\s*$|^\W*\d+\W*$", re.I)
+
+
 def title_of(path: Path, doc: ParsedDoc) -> str:
     """Document title: metadata, subject, first Markdown heading or first short line."""
     if doc.metadata.get("title"):
         return doc.metadata["title"].strip()
     if doc.metadata.get("subject"):
         return doc.metadata["subject"].strip()
-    for line in doc.text.splitlines()[:30]:
-        s = line.strip().lstrip("#").strip()
+    lines = [ln.strip() for ln in doc.text.splitlines()]
+    counts: dict[str, int] = {}
+    for ln in lines:
+        counts[ln] = counts.get(ln, 0) + 1
+    for line in lines[:30]:
+        s = line.lstrip("#").strip()
+        if doc.pages > 1 and counts.get(line, 0) >= 2:
+            continue  # a running header or footer, repeated on every page
+        if RUNNING_LINE_RE.search(s):
+            continue
         if 4 <= len(s) <= 120 and sum(c.isalpha() for c in s) >= 4:
             return s
     return path.stem
