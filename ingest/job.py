@@ -77,6 +77,24 @@ class IngestSummary:
         }
 
 
+EMBED_GROUP_CHUNKS = 256  # chunks embedded per model call across documents (bounded memory)
+
+
+@dataclass
+class Prepared:
+    """A parsed, chunked and tagged document waiting for its embeddings."""
+
+    sf: SourceFile
+    previous: Any
+    content_hash: str
+    doc: Any
+    meta: Any
+    chunks: list[Any]
+    tags: list[Any]
+    ids: list[str]
+    todo: list[int]
+
+
 def text_path(settings: Settings, doc_id: str) -> Path:
     """Where a document's extracted full text is kept."""
     return settings.data_dir / "texts" / f"{doc_id}.txt"
@@ -157,9 +175,19 @@ class IngestJob:
                         ledger.record_failure(str(sf.path), sf.doc_id, sf.reason, "skipped")
                     self._emit(summary, DocResult(str(sf.path), "skipped", sf.reason))
             payers = wh.payers()
+            group: list[Prepared] = []
             for sf in files:
-                if sf.kind == "document":
-                    self._emit(summary, self._ingest_one(sf, ledger, wh, payers))
+                if sf.kind != "document":
+                    continue
+                prepared = self._prepare(sf, ledger, payers)
+                if isinstance(prepared, DocResult):
+                    self._emit(summary, prepared)
+                    continue
+                group.append(prepared)
+                if sum(len(g.todo) for g in group) >= EMBED_GROUP_CHUNKS:
+                    self._commit_group(group, summary, ledger, wh)
+                    group = []
+            self._commit_group(group, summary, ledger, wh)
             if prune:
                 seen = {str(sf.path) for sf in files}
                 for row in ledger.all():
@@ -177,9 +205,10 @@ class IngestJob:
         summary.results.append(result)
         self.on_result(result)
 
-    def _ingest_one(
-        self, sf: SourceFile, ledger: Ledger, wh: WarehouseLink, payers: list[PayerRef]
-    ) -> DocResult:
+    def _prepare(
+        self, sf: SourceFile, ledger: Ledger, payers: list[PayerRef]
+    ) -> Prepared | DocResult:
+        """Read, parse, chunk and tag one document (no embedding yet), or its outcome."""
         path = str(sf.path)
         previous = ledger.get(path)
         try:
@@ -217,46 +246,63 @@ class IngestJob:
         ids = [f"{sf.doc_id}-{content_hash[:12]}-{c.index:04d}" for c in chunks]
         existing = self.store.existing_ids(ids)
         todo = [i for i, cid in enumerate(ids) if cid not in existing]
+        return Prepared(sf, previous, content_hash, doc, meta, chunks, tags, ids, todo)
+
+    def _commit_group(self, group: list[Prepared], summary: IngestSummary, ledger: Ledger,
+                      wh: WarehouseLink) -> None:
+        """Embed the chunks of several documents in one call (the model sorts them by
+        length, so less padding than per-document batches), then store each document."""
+        texts = [g.chunks[i].embed_text for g in group for i in g.todo]
+        vectors = self.embedder.embed_documents(texts) if texts else []
+        at = 0
+        for g in group:
+            self._emit(summary, self._commit(g, vectors[at : at + len(g.todo)], ledger, wh))
+            at += len(g.todo)
+
+    def _commit(self, g: Prepared, vectors: list[list[float]], ledger: Ledger,
+                wh: WarehouseLink) -> DocResult:
+        """Upsert a prepared document, then its text, stale-chunk removal, terms, ledger."""
+        sf, chunks, ids, todo = g.sf, g.chunks, g.ids, g.todo
         if todo:
-            vectors = self.embedder.embed_documents([chunks[i].embed_text for i in todo])
             self.store.upsert(
                 [ids[i] for i in todo],
                 [chunks[i].text for i in todo],
                 vectors,
-                [chunk_metadata(sf, meta, chunks[i], tags[i], content_hash, ids[i]) for i in todo],
+                [chunk_metadata(sf, g.meta, chunks[i], g.tags[i], g.content_hash, ids[i])
+                 for i in todo],
             )
-        self._write_text(sf.doc_id, doc.text)
-        self.store.delete_doc(sf.doc_id, keep_hash=content_hash)
+        self._write_text(sf.doc_id, g.doc.text)
+        self.store.delete_doc(sf.doc_id, keep_hash=g.content_hash)
         terms = (
-            extract_terms(chunks, tags, meta.effective_date, meta.doc_type == "contract")
-            if meta.doc_type in CONTRACT_DOC_TYPES
+            extract_terms(chunks, g.tags, g.meta.effective_date, g.meta.doc_type == "contract")
+            if g.meta.doc_type in CONTRACT_DOC_TYPES
             else []
         )
         n_terms = wh.replace_terms(
-            sf, meta, terms, {c.index: cid for c, cid in zip(chunks, ids, strict=True)}
+            sf, g.meta, terms, {c.index: cid for c, cid in zip(chunks, ids, strict=True)}
         )
         ledger.record_ok(
             LedgerRow(
-                path,
+                str(sf.path),
                 sf.doc_id,
-                content_hash,
+                g.content_hash,
                 "ok",
                 chunk_ids=ids,
-                pages=doc.pages,
-                title=meta.title,
-                warnings=doc.warnings,
+                pages=g.doc.pages,
+                title=g.meta.title,
+                warnings=g.doc.warnings,
             )
         )
-        status = "replaced" if previous and previous.content_hash else "ingested"
+        status = "replaced" if g.previous and g.previous.content_hash else "ingested"
         return DocResult(
-            path,
+            str(sf.path),
             status,
             doc_id=sf.doc_id,
-            pages=doc.pages,
+            pages=g.doc.pages,
             chunks=len(chunks),
             embedded=len(todo),
             terms=n_terms,
-            warnings=doc.warnings,
+            warnings=g.doc.warnings,
         )
 
     def _fail(self, sf: SourceFile, ledger: Ledger, reason: str) -> DocResult:
