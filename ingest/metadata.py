@@ -7,27 +7,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.engines.periods import MONTH_NUMBERS
 from ingest.parsers import ParsedDoc
 
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-    )
-}
+_MONTHS = MONTH_NUMBERS
 _DATE_WORDS = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b",

@@ -17,15 +17,6 @@ from assistant.engines.periods import Period, find_period
 
 CODE_RE = re.compile(r"\b(\d{5}|[A-Z]\d{4})\b")
 
-# Standard CPT/HCPCS ranges: general knowledge, not tied to one practice.
-CODE_GROUPS: dict[str, tuple[tuple[str, str], ...]] = {
-    "E/M": (("99202", "99499"),),
-    "imaging": (("70010", "79999"),),
-    "surgery": (("10004", "69990"),),
-    "therapy": (("97010", "97799"),),
-    "lab": (("80047", "89398"),),
-    "medicine": (("90281", "99199"),),
-}
 GROUP_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(e/?m|e&m|evaluation and management|office visits?|visits?)\b", re.I), "E/M"),
     (re.compile(r"\b(imaging|radiology|x-?rays?|mri|ct scans?|ultrasound)\b", re.I), "imaging"),
@@ -213,11 +204,6 @@ def find_payers(question: str, vocab: Vocabulary) -> list[str]:
             found.append((best_pos, p.payer_id))
     found.sort()
     return list(dict.fromkeys(pid for _, pid in found))
-
-
-def in_group(code: str, group: str) -> bool:
-    """Whether a numeric CPT code falls in a named range group."""
-    return any(lo <= code <= hi for lo, hi in CODE_GROUPS.get(group, ()))
 
 
 def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:

@@ -9,12 +9,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-    )
-}
+MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+MONTH_NUMBERS = {m: i for i, m in enumerate(MONTH_NAMES, 1)}
+MONTHS = {m[:3]: i for m, i in MONTH_NUMBERS.items()}  # "jan" → 1, as typed in questions
 ORDINAL_Q = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 
 

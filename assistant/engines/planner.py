@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.engines.entities import Entities, Vocabulary, extract
+from assistant.engines.periods import MONTH_NAMES
 from assistant.engines.router import Route, SemanticRouter, route
 
 FOLLOW_UP_RE = re.compile(
@@ -117,20 +118,7 @@ STOP_CAPS = {
     "summarize",
     "explain",
 }
-MONTH_WORDS = {
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-}
+MONTH_WORDS = set(MONTH_NAMES)
 
 
 @dataclass
