@@ -65,12 +65,13 @@ def create_assistant(
     def connect() -> Any:
         return open_warehouse(settings, read_only=True)
 
+    vocab = VocabularyCache(connect)
     deps = ToolDeps(
         settings=settings,
         retriever_factory=lambda: create_retriever(settings, embedder=embedder),
         warehouse_factory=connect,
+        vocabulary=vocab,
     )
-    vocab = VocabularyCache(connect)
     spec = model_spec or settings.chat_model
     if model is None:
         offline_parts: dict[str, Any] = {}

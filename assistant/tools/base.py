@@ -34,6 +34,7 @@ class ToolDeps:
     settings: Settings
     retriever_factory: Callable[[], Any]
     warehouse_factory: Callable[[], Any]  # returns a read-only DuckDB connection
+    vocabulary: Callable[[], Any]  # the cached warehouse vocabulary the planner also reads
     _retriever: Any = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from assistant.errors import ParleyError
 from assistant.tools.base import ToolDeps, TurnContext, error_result, scoped_message, tool_result
-from assistant.tools.resolve import load_vocabulary, resolve_payer
+from assistant.tools.resolve import resolve_payer
 from assistant.vocabulary import CLAUSE_TYPES
 
 
@@ -60,11 +60,7 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
             "doc_types": doc_types,
         }
         try:
-            conn = deps.connect()
-            try:
-                vocab = load_vocabulary(conn)
-            finally:
-                conn.close()
+            vocab = deps.vocabulary()
             payer_id = resolve_payer(vocab, payer, ctx.allowed_payers)
         except ParleyError as exc:
             return error_result("contract_search", scoped_message(exc, ctx.allowed_payers), filters)

@@ -17,7 +17,7 @@ from assistant.tools.base import (
     scoped_message,
     tool_result,
 )
-from assistant.tools.resolve import load_vocabulary, resolve_payer
+from assistant.tools.resolve import resolve_payer
 from assistant.vocabulary import TERM_KEYS
 
 SQL = """
@@ -94,13 +94,13 @@ def make_contract_terms(deps: ToolDeps) -> BaseTool:
         """
         ctx = runtime.context
         filters: dict[str, Any] = {"payer": payer, "terms": terms, "as_of": ctx.as_of}
+        try:
+            vocab = deps.vocabulary()
+            payer_id = resolve_payer(vocab, payer, ctx.allowed_payers)
+        except ParleyError as exc:
+            return error_result("contract_terms", scoped_message(exc, ctx.allowed_payers), filters)
         conn = deps.connect()
         try:
-            vocab = load_vocabulary(conn)
-            try:
-                payer_id = resolve_payer(vocab, payer, ctx.allowed_payers)
-            except ParleyError as exc:
-                return error_result("contract_terms", scoped_message(exc, ctx.allowed_payers), filters)
             rows = query_terms(conn, ctx.as_of, payer_id)
         finally:
             conn.close()
