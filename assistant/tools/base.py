@@ -80,8 +80,13 @@ def tool_result(
     rows: int | None = None,
     note: str | None = None,
     error: str | None = None,
+    model_view: dict[str, Any] | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """Build the ``(content, artifact)`` pair every tool returns."""
+    """Build the ``(content, artifact)`` pair every tool returns.
+
+    ``model_view`` replaces keys of the content only (a None value removes the key), for
+    tools that show the model something other than the artifact, e.g. quoted passages.
+    """
     artifact = {
         "tool": tool,
         "filters": _jsonable({k: v for k, v in filters.items() if v not in (None, [], "")}),
@@ -98,6 +103,11 @@ def tool_result(
         content_obj["citations"] = [
             {k: v for k, v in c.items() if k != "text"} for c in content_obj["citations"]
         ]
+    for key, value in (model_view or {}).items():
+        if value is None:
+            content_obj.pop(key, None)
+        else:
+            content_obj[key] = value
     return json.dumps(content_obj, ensure_ascii=False, default=str), artifact
 
 

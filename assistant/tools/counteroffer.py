@@ -9,7 +9,7 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import InputError
-from assistant.tools.base import ToolDeps, TurnContext, figure, run_on_warehouse, tool_result
+from assistant.tools.base import ToolDeps, TurnContext, figure, names_of, run_on_warehouse, tool_result
 
 
 class ProposalTerm(BaseModel):
@@ -88,10 +88,10 @@ def make_counteroffer(deps: ToolDeps) -> BaseTool:
                 conn, CounterofferParams(payer=args.payer, proposal=proposal, as_of=ctx.as_of)
             )
             _check_allowed(res.payer_id, ctx.allowed_payers)
-            name = conn.execute("SELECT name FROM payers WHERE payer_id = ?", [res.payer_id]).fetchone()
+            name = names_of(conn).get(res.payer_id, res.payer_id)
             data = dict(
                 res.model_dump(),
-                payer_name=name[0] if name else res.payer_id,
+                payer_name=name,
                 proposal=[i.model_dump() for i in proposal.items],
             )
             data["codes"] = sorted(data["codes"], key=lambda c: -abs(c["annual_effect"]))

@@ -9,7 +9,7 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import InputError
-from assistant.tools.base import ToolDeps, TurnContext, figure, run_on_warehouse, tool_result
+from assistant.tools.base import ToolDeps, TurnContext, figure, names_of, run_on_warehouse, tool_result
 
 
 class WalkawayArgs(BaseModel):
@@ -48,8 +48,8 @@ def make_walkaway(deps: ToolDeps) -> BaseTool:
             )
             res = walkaway_impact(conn, params)
             _check_allowed(res.payer_id, ctx.allowed_payers)
-            name = conn.execute("SELECT name FROM payers WHERE payer_id = ?", [res.payer_id]).fetchone()
-            data = dict(res.model_dump(), payer_name=name[0] if name else res.payer_id)
+            name = names_of(conn).get(res.payer_id, res.payer_id)
+            data = dict(res.model_dump(), payer_name=name)
             data["retention_pct"] = round(res.retention_share * 100, 1)
             figs = [
                 figure("annual revenue", res.annual_revenue, "usd"),
