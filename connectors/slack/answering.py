@@ -58,6 +58,28 @@ def friendly_error(exc: BaseException) -> tuple[str, str]:
     return "Sorry — something went wrong while answering. Please try again.", ref
 
 
+def answer_event(
+    services: Any, client: WebClient, event: dict, team: str, channel_type: str | None
+) -> None:
+    """Answer the question in a message event, at most once per message (retries and
+    duplicate deliveries of the same channel + ts are dropped)."""
+    channel, ts = event.get("channel", ""), event.get("ts", "")
+    if not services.dedupe.first_time(f"msg:{channel}:{ts}"):
+        return
+    answer(
+        services,
+        client,
+        Question(
+            text=clean(event.get("text", "")),
+            team=team,
+            channel=channel,
+            user=event.get("user", ""),
+            thread_ts=event.get("thread_ts") or ts,
+            channel_type=channel_type,
+        ),
+    )
+
+
 def answer(services: Any, client: WebClient, q: Question) -> None:
     """Route the question to a public (thread) or private (ephemeral) answer."""
     if not q.text:

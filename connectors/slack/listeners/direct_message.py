@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from connectors.slack.answering import Question, answer, clean
+from connectors.slack.answering import answer_event
 
 
 def handle_message(services: Any, client: WebClient, event: dict, team: str) -> None:
@@ -15,21 +15,7 @@ def handle_message(services: Any, client: WebClient, event: dict, team: str) -> 
     and bot messages."""
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return
-    channel, ts = event.get("channel", ""), event.get("ts", "")
-    if not services.dedupe.first_time(f"msg:{channel}:{ts}"):
-        return
-    answer(
-        services,
-        client,
-        Question(
-            text=clean(event.get("text", "")),
-            team=team,
-            channel=channel,
-            user=event.get("user", ""),
-            thread_ts=event.get("thread_ts") or ts,
-            channel_type="im",
-        ),
-    )
+    answer_event(services, client, event, team, "im")
 
 
 def register(app: App, services: Any) -> None:

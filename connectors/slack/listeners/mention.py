@@ -7,26 +7,12 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from connectors.slack.answering import Question, answer, clean
+from connectors.slack.answering import answer_event
 
 
 def handle_mention(services: Any, client: WebClient, event: dict, team: str) -> None:
     """Answer one mention, at most once per message (even if delivered twice)."""
-    channel, ts = event.get("channel", ""), event.get("ts", "")
-    if not services.dedupe.first_time(f"msg:{channel}:{ts}"):
-        return
-    answer(
-        services,
-        client,
-        Question(
-            text=clean(event.get("text", "")),
-            team=team,
-            channel=channel,
-            user=event.get("user", ""),
-            thread_ts=event.get("thread_ts") or ts,
-            channel_type=event.get("channel_type"),
-        ),
-    )
+    answer_event(services, client, event, team, event.get("channel_type"))
 
 
 def register(app: App, services: Any) -> None:
