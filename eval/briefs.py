@@ -59,17 +59,26 @@ def make_brief_runner(
         ]
         if item.clauses:
             res.citation_ok = any(citation_matches(c, t) for c in cites for t in item.clauses)
-        evidence = Evidence.collect(
-            [
-                brief.facts,
-                [c.model_dump() for c in brief.citations],
-                [a.model_dump() for a in brief.summary],
-                {"as_of": as_of.isoformat()},
-            ],
-            item.question,
-        )
+        evidence = brief_evidence(brief, as_of, item.question)
         s = support_check(text, evidence, quotes=False)
         res.support_total, res.support_ok, res.unsupported = s.total, s.supported, s.unsupported
         return res
 
     return run
+
+
+def brief_evidence(brief: Any, as_of: dt.date, question: str = "") -> Evidence:
+    """What a brief may state: its facts, citations and asks, its as-of date and build time.
+
+    The header's "built YYYY-MM-DD HH:MM UTC" is a fact of the brief itself, not a figure
+    from the data; it is evidence so the clock's minute is never read as an invented number.
+    """
+    return Evidence.collect(
+        [
+            brief.facts,
+            [c.model_dump() for c in brief.citations],
+            [a.model_dump() for a in brief.summary],
+            {"as_of": as_of.isoformat(), "built": f"{brief.created_at:%Y-%m-%d %H:%M}"},
+        ],
+        question,
+    )
