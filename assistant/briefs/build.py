@@ -120,7 +120,8 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
     brief = Brief(brief_id=brief_id, payer_id=payer_id, payer_name=info.name,
                   created_at=created, as_of=as_of, markdown=markdown, summary=asks,
                   sections=sections, citations=citations, figures=figures,
-                  facts={**_facts_json(facts, headline, clauses, notes), "derived": ctx.derived},
+                  facts={**_facts_json(facts, headline, clauses, notes), "derived": ctx.derived,
+                         "previous": _previous_json(previous)},
                   previous_brief_id=previous.brief_id if previous else None, model=model_name)
     save_brief(settings, brief)
     brief.files["md"] = str(folder / "brief.md")
@@ -229,6 +230,14 @@ def _jsonable(obj: Any) -> Any:
     if hasattr(obj, "__dataclass_fields__"):
         return {k: _jsonable(getattr(obj, k)) for k in obj.__dataclass_fields__}
     return obj if isinstance(obj, str | int | float | bool | type(None)) else str(obj)
+
+
+def _previous_json(previous: Brief | None) -> dict[str, Any] | None:
+    """The earlier brief the "changes" section compares with: its id, build time and figures."""
+    if previous is None:
+        return None
+    return {"brief_id": previous.brief_id, "built": f"{previous.created_at:%Y-%m-%d %H:%M}",
+            "as_of": previous.as_of.isoformat(), "headline": previous.facts.get("headline", {})}
 
 
 def _facts_json(facts: Any, headline: dict[str, Any], clauses: dict[str, Any],

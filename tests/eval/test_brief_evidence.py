@@ -33,3 +33,12 @@ def test_a_figure_not_in_the_brief_facts_is_still_caught(brief: Any) -> None:
     text = brief.markdown + "\n\nThe payer also owes us $987,654.32 in back interest."
     s = support_check(text, brief_evidence(brief, brief.as_of), quotes=False)
     assert "987,654.32" in " ".join(s.unsupported)
+
+
+def test_a_rebuilt_brief_traces_what_it_compares_with(practice: Any, brief: Any) -> None:
+    again = build_brief(practice.settings, "BSH", embedder=practice.embedder, formats=("md",))
+    prev = again.facts["previous"]
+    assert prev is not None and prev["brief_id"] == brief.brief_id
+    assert f"Compared with brief {brief.brief_id} of {prev['built']} UTC" in again.markdown
+    s = support_check(again.markdown, brief_evidence(again, again.as_of), quotes=False)
+    assert s.unsupported == [], s.unsupported
