@@ -1,8 +1,8 @@
-"""Negotiation briefs for both edges, from ``assistant.briefs`` (imported at call time).
+"""Negotiation briefs for both edges, from ``assistant.briefs``.
 
 The builder stores each brief under ``settings.briefs_dir/<id>/``; these helpers add what
-the edges need: a payer-scope guard, the summary lines for Slack, and a clean
-``ConfigError`` ("Briefs are not available yet") when the builder is not installed.
+the edges need: the assistant's loaded embedder and retriever, a payer-scope guard and the
+summary lines for Slack.
 """
 
 from __future__ import annotations
@@ -12,28 +12,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import ConfigError, NotFoundError, PermissionDenied
+from assistant.briefs.build import build_brief, export_brief
+from assistant.briefs.store import load_brief
+from assistant.errors import NotFoundError, PermissionDenied
 from assistant.settings import Settings
 
 log = logging.getLogger("parley.briefs")
-UNAVAILABLE = "Briefs are not available yet."
 EXPORT_FORMATS = ("md", "html", "docx", "pdf")
-
-
-def _module(name: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(f"assistant.briefs.{name}")
-    except ImportError:
-        raise ConfigError(UNAVAILABLE) from None
-
-
-def _function(module: str, name: str) -> Any:
-    fn = getattr(_module(module), name, None)
-    if not callable(fn):
-        raise ConfigError(UNAVAILABLE)
-    return fn
 
 
 def _prebuilt(assistant: Any) -> dict[str, Any]:
@@ -65,7 +50,6 @@ def build(
     formats: tuple[str, ...] = ("md",),
 ) -> Any:
     """Build and store the brief for ``payer``; refuse payers outside the caller's scope."""
-    build_brief = _function("build", "build_brief")
     brief = build_brief(settings, payer, as_of=as_of, formats=formats, **_prebuilt(assistant))
     if allowed_payers is not None and brief.payer_id not in allowed_payers:
         raise PermissionDenied("You may not see briefs for that payer.")
@@ -74,7 +58,7 @@ def build(
 
 def load(settings: Settings, brief_id: str, allowed_payers: list[str] | None) -> Any:
     """A stored brief by id, within the caller's payer scope."""
-    brief = _function("store", "load_brief")(settings, brief_id)
+    brief = load_brief(settings, brief_id)
     check_scope(brief, allowed_payers)
     return brief
 
@@ -84,7 +68,7 @@ def export(settings: Settings, brief_id: str, fmt: str, allowed_payers: list[str
     if fmt not in EXPORT_FORMATS:
         raise NotFoundError(f"Unknown export format '{fmt}'; use {', '.join(EXPORT_FORMATS)}.")
     load(settings, brief_id, allowed_payers)
-    return Path(_function("build", "export_brief")(settings, brief_id, fmt))
+    return Path(export_brief(settings, brief_id, fmt))
 
 
 def summary_lines(brief: Any, limit: int = 6) -> list[str]:

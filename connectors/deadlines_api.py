@@ -1,8 +1,4 @@
-"""Contract deadlines for both edges, from ``assistant.analytics.deadlines``.
-
-The analytics module is imported at call time so that the edges still start (and say
-"not available yet") if it is missing or broken in a partial checkout.
-"""
+"""Contract deadlines for both edges, from ``assistant.analytics.deadlines``."""
 
 from __future__ import annotations
 
@@ -10,11 +6,12 @@ import datetime as dt
 import logging
 from typing import Any
 
-from assistant.errors import ConfigError
+from assistant.analytics.common import payer_names
+from assistant.analytics.deadlines import DeadlineParams, contract_deadlines
 from assistant.settings import Settings
+from assistant.stores.warehouse import open_warehouse
 
 log = logging.getLogger("parley.deadlines")
-UNAVAILABLE = "Deadlines are not available yet."
 
 
 def upcoming(
@@ -26,20 +23,13 @@ def upcoming(
 ) -> list[dict[str, Any]]:
     """Contracts whose notice deadline falls within the window, limited to
     ``allowed_payers`` when given (rows as JSON-ready dicts with ``payer_name``)."""
-    try:
-        from assistant.analytics.common import payer_names
-        from assistant.analytics.deadlines import DeadlineParams, contract_deadlines
-    except ImportError:
-        raise ConfigError(UNAVAILABLE) from None
     deps = getattr(assistant, "deps", None)
-    if deps is None:
-        raise ConfigError(UNAVAILABLE)
     params = DeadlineParams(
         as_of=as_of or settings.today(),
         within_days=within_days or settings.deadline_window_days,
         prep_lead_days=settings.prep_lead_days,
     )
-    conn = deps.warehouse_factory()
+    conn = deps.warehouse_factory() if deps is not None else open_warehouse(settings, read_only=True)
     try:
         result = contract_deadlines(conn, params)
         names = payer_names(conn)

@@ -53,7 +53,7 @@ CLAUSE_PATTERNS: dict[str, str] = {
     r"|share (our|the|their) rates|keep .{0,20}secret",
     "assignment": r"\bassign\w*|transfer (the|our) (contract|agreement)|hand .{0,25}\boff\b"
     r"|(sell|transfer) (the|our) (contract|agreement)",
-    "governing_law": r"governing law|which state'?s? law|governed by|jurisdiction|venue",
+    "governing_law": r"governing law|which state'?s? law|governed by|jurisdiction|\bvenue\b",
     "audit_rights": r"\baudit\w*|inspect (our )?records",
 }
 CLAUSE_RES = {k: re.compile(v, re.I) for k, v in CLAUSE_PATTERNS.items()}
@@ -206,20 +206,27 @@ def find_payers(question: str, vocab: Vocabulary) -> list[str]:
     return list(dict.fromkeys(pid for _, pid in found))
 
 
+def mask_payers(question: str, vocab: Vocabulary, payer_ids: list[str], with_text: str = "") -> str:
+    """``question`` with every name of the given payers replaced by ``with_text`` (blanks of
+    the same length when empty, so character positions stay put)."""
+    for p in vocab.payers:
+        if p.payer_id in payer_ids:
+            for name in sorted(p.names(), key=len, reverse=True):
+                question = re.sub(
+                    r"(?<![A-Za-z0-9])" + re.escape(name) + r"(?:'s)?(?![A-Za-z0-9])",
+                    lambda m: with_text or " " * len(m.group(0)),
+                    question,
+                    flags=re.I,
+                )
+    return question
+
+
 def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
     """Extract every entity the planner uses from one question."""
     ent = Entities()
     ent.payers = find_payers(question, vocab)
     # payer names must not read as clause words ("Evergreen" is also an evergreen clause)
-    for p in vocab.payers:
-        if p.payer_id in ent.payers:
-            for name in sorted(p.names(), key=len, reverse=True):
-                question = re.sub(
-                    r"(?<![A-Za-z0-9])" + re.escape(name) + r"(?![A-Za-z0-9])",
-                    lambda m: " " * len(m.group(0)),
-                    question,
-                    flags=re.I,
-                )
+    question = mask_payers(question, vocab, ent.payers)
     period_and_span = find_period(question, as_of)
     masked = question
     if period_and_span is not None:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.engines.entities import Entities, Vocabulary, extract
+from assistant.engines.entities import CLAUSE_TO_TERMS, Entities, Vocabulary, extract, mask_payers
 from assistant.engines.periods import MONTH_NAMES
 from assistant.engines.router import Route, SemanticRouter, route
 
@@ -184,14 +184,22 @@ class Planner:
         """Plan one turn."""
         vocab: Vocabulary = self._vocab_loader()
         ent = extract(question, vocab, as_of)
-        semantic = self._router.scores(question)
+        # the exemplars name no payer: compare the question's wording, not its payer's name
+        semantic, clause_scores = self._router.analyse(
+            mask_payers(question, vocab, ent.payers, with_text="the payer")
+        )
         r = route(question, bool(ent.clause_types), semantic)
         prior = history[-1] if history else None
         follow_up = bool(
             prior and prior.calls and (FOLLOW_UP_RE.search(question) or len(question.split()) <= 6)
         )
-        if r.refusal == "out_of_scope" and follow_up and prior and (ent.payers or ent.codes or ent.period):
-            r = Route([_intent_of(prior.calls[0]["name"])], semantic, refusal=None)
+        if follow_up and prior and not r.cues and r.refusal in (None, "out_of_scope"):
+            if r.refusal is None or ent.payers or ent.codes or ent.period:
+                # "and for Riverbend?": the thread's question, not the nearest exemplar
+                r = Route([_intent_of(prior.calls[0]["name"])], semantic, refusal=None)
+                _inherit_clause_types(ent, prior)
+        if "clause" in r.intents:
+            _add_semantic_clause_type(ent, clause_scores)
         if r.refusal:
             return Plan(refusal=r.refusal, route=r, entities=ent)
         if ent.period is not None and ent.period.start > as_of:
@@ -216,6 +224,38 @@ class Planner:
         for intent in r.intents:
             calls.extend(_calls_for(intent, question, ent, as_of))
         return Plan(calls=calls, route=r, entities=ent)
+
+
+# A clause type named in words no pattern knows is taken from the classifier when it holds
+# at least this share of the clause intent's probability.
+CLAUSE_TYPE_SHARE = 0.4
+
+
+def _inherit_clause_types(ent: Entities, prior: PriorTurn) -> None:
+    """A follow-up naming no clause asks about the previous turn's clauses and terms."""
+    if ent.clause_types:
+        return
+    for c in prior.calls:
+        ct = c["args"].get("clause_type") if c["name"] == "contract_search" else None
+        if ct and ct not in ent.clause_types:
+            ent.clause_types.append(ct)
+        for t in c["args"].get("terms") or [] if c["name"] == "contract_terms" else []:
+            if t not in ent.terms:
+                ent.terms.append(t)
+
+
+def _add_semantic_clause_type(ent: Entities, clause_scores: dict[str, float]) -> None:
+    """Without a clause type from the patterns, use the classifier's best clause type."""
+    total = sum(clause_scores.values())
+    if ent.clause_types or total <= 0:
+        return
+    best = max(clause_scores, key=lambda k: clause_scores[k])
+    if clause_scores[best] / total < CLAUSE_TYPE_SHARE:
+        return
+    ent.clause_types.append(best)
+    for t in CLAUSE_TO_TERMS.get(best, []):
+        if t not in ent.terms:
+            ent.terms.append(t)
 
 
 def _intent_of(tool_name: str) -> str:

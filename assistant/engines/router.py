@@ -71,7 +71,8 @@ CUES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "deadlines": re.compile(
-        r"deadlines?|renew\w* (in|within) the next|coming up|upcoming|days left|notice (is )?due"
+        r"deadlines?|renew\w* (in|within) the next|coming up|upcoming|days (\w+ ){0,3}left\b|notice (is )?due"
+        r"|\bleft to (give|send) (\w+ )?notice|how (long|many days) (until|before|till) (the |our )?notice"
         r"|next \d+ days|(start )?prepar\w* for the next|due (soon|dates?)|what's due|by when"
         r"|last day\b|when (do|must|should) we (send|give|notify)|\bexpir\w*|when does .{0,40}"
         r"\b(end|renew)|start prep\w*|prep\w* for|renewals? (coming|upcoming|in the next)",
@@ -136,30 +137,66 @@ class Route:
 
 
 class SemanticRouter:
-    """Nearest-exemplar intent scores from sentence embeddings."""
+    """Intent probabilities from sentence embeddings: a logistic regression fitted on the
+    exemplar questions (``prompts/router_exemplars.json``) when the router is built.
+
+    Exemplar keys are intents (``"rates"``) or clause types under the clause intent
+    (``"clause:timely_filing"``). ``analyse`` returns the probability of each intent (the
+    clause types' probabilities summed into ``"clause"``) and of each clause type.
+    """
 
     def __init__(self, embedder: Any) -> None:
+        from sklearn.linear_model import LogisticRegression
+
         self._embedder = embedder
         data = json.loads((PROMPTS_DIR / "router_exemplars.json").read_text(encoding="utf-8"))
-        self._labels: list[str] = []
+        labels: list[str] = []
         texts: list[str] = []
-        for intent, examples in data.items():
-            if intent.startswith("_"):
-                continue
-            for ex in examples:
-                self._labels.append(intent)
-                texts.append(ex)
-        self._matrix = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+        for key, examples in data.items():
+            if not key.startswith("_"):
+                labels.extend([key] * len(examples))
+                texts.extend(examples)
+        matrix = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+        self._model = LogisticRegression(C=ROUTER_C, max_iter=3000).fit(matrix, labels)
+
+    def analyse(self, question: str) -> tuple[dict[str, float], dict[str, float]]:
+        """(probability per intent, probability per clause type)."""
+        q = np.asarray([self._embedder.embed_query(question)], dtype=np.float32)
+        probs = self._model.predict_proba(q)[0]
+        intents: dict[str, float] = {}
+        clauses: dict[str, float] = {}
+        for key, p in zip(self._model.classes_, probs, strict=True):
+            intent, _, clause = str(key).partition(":")
+            intents[intent] = intents.get(intent, 0.0) + float(p)
+            if clause:
+                clauses[clause] = float(p)
+        return intents, clauses
 
     def scores(self, question: str) -> dict[str, float]:
-        """Best cosine similarity of the question to each intent's exemplars."""
-        q = np.asarray(self._embedder.embed_query(question), dtype=np.float32)
-        sims = self._matrix @ q
-        best: dict[str, float] = {}
-        for label, s in zip(self._labels, sims, strict=True):
-            if s > best.get(label, -1.0):
-                best[label] = float(s)
-        return best
+        """Probability of each intent."""
+        return self.analyse(question)[0]
+
+
+ROUTER_C = 16.0  # weak regularisation: the exemplars are clean, the classes many
+
+
+# Keyword cues add this much to an intent's probability: a cue decides between close
+# intents, a clearly different meaning (probability far above the cue's) still wins.
+CUE_WEIGHT = 0.45
+# Without any cue, the classifier must be this sure before Parley acts on it.
+UNCUED_MIN = 0.25
+
+
+def _combine(cues: list[str], semantic: dict[str, float]) -> list[str]:
+    """Cued intents plus the classifier's best, ranked by probability + cue weight."""
+    if not cues:
+        return cues
+    score = {i: semantic.get(i, 0.0) + (CUE_WEIGHT if i in cues else 0.0) for i in INTENTS}
+    best = max(score, key=lambda i: score[i])
+    if "notes" in cues:
+        best = max(cues, key=lambda i: score[i])  # words only notes hold ("attributed members")
+    keep = set(cues) | {best}
+    return sorted(keep, key=lambda i: (-score[i], INTENTS.index(i)))
 
 
 def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
@@ -222,17 +259,15 @@ def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
         cues.remove("clause")
     if "denials" in cues and "clause" in cues and not EXPLICIT_CLAUSE_RE.search(question):
         cues.remove("clause")
+    if "brief" in cues:
+        return Route(["brief"], semantic, cues)
     top = max(semantic, key=lambda k: semantic[k]) if semantic else "out_of_scope"
     top_score = semantic.get(top, 0.0)
-    if not cues and re.search(
-        r"\b(contract|agreement|clause|section|provision|exhibit|amendment)s?\b", question, re.I
-    ):
-        cues = ["clause"]  # about the documents, whatever the topic: search them
     if not cues:
-        if top == "out_of_scope" or top_score < 0.45:
-            return Route([], semantic, refusal="out_of_scope")
-        return Route([top], semantic)
-    if semantic.get("out_of_scope", 0.0) > 0.75 and top == "out_of_scope":
-        return Route([], semantic, cues, refusal="out_of_scope")
-    ordered = sorted(cues, key=lambda i: (-(semantic.get(i, 0.0)), INTENTS.index(i)))
+        if top != "out_of_scope" and top_score >= UNCUED_MIN:
+            return Route([top], semantic)
+        if re.search(r"\b(contract|agreement|clause|section|provision|exhibit|amendment)s?\b", question, re.I):  # noqa: E501
+            return Route(["clause"], semantic)  # about the documents: search them
+        return Route([], semantic, refusal="out_of_scope")
+    ordered = _combine(cues, semantic)
     return Route(ordered[:3], semantic, cues)

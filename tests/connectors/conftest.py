@@ -1,11 +1,13 @@
-"""Real servers for the edge tests: the FastAPI app under uvicorn on a loopback port, a
-fake Slack Web API, and helpers that sign Slack requests like Slack does."""
+"""Real servers for the edge tests: the FastAPI app under uvicorn on a loopback port with the
+real assistant (offline engine) over a private copy of the sample practice, a fake Slack Web
+API (the one external service replaced), and helpers that sign Slack requests like Slack."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -21,12 +23,13 @@ import uvicorn
 from assistant.settings import Settings
 from connectors.http.app import create_app
 from connectors.http.auth import KeyStore, keys_file
-from tests.connectors.fakes import FakeAssistant, FakeSlackAPI
+from tests.connectors.fakes import FakeSlackAPI, Recorder
 
 SIGNING_SECRET = "test-signing-secret"
+# The sample practice's payers: KHP = Keystone Health Plan, NWM = Northwind Medicare Advantage.
 VISIBILITY = {
-    "channels": {"CGEN": ["KEYSTONE"], "CNEG": ["KEYSTONE", "NORTHWIND"]},
-    "users": {"UALICE": ["KEYSTONE", "NORTHWIND"], "UBOB": ["KEYSTONE"]},
+    "channels": {"CGEN": ["KHP"], "CNEG": ["KHP", "NWM"]},
+    "users": {"UALICE": ["KHP", "NWM"], "UBOB": ["KHP"]},
 }
 
 
@@ -62,11 +65,11 @@ class Stack:
 
     url: str
     client: httpx.Client
-    assistant: FakeAssistant
+    assistant: Recorder
     slack: FakeSlackAPI
     settings: Settings
     keys: dict[str, str]
-    ingested: list[list[Path]]
+    truth: dict[str, Any]
 
     def auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[who]}"}
@@ -155,15 +158,25 @@ class Stack:
         )
 
 
+def practice_copy(practice: Any, root: Path, **settings: Any) -> Settings:
+    """Settings over a private copy of the session's ingested practice (tests may write)."""
+    shutil.copytree(practice.settings.data_dir, root / "data")
+    return Settings(
+        data_dir=root / "data", environment="test", as_of=practice.settings.as_of, **settings
+    )
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    data = tmp_path_factory.mktemp("parley")
+def stack(practice: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    from assistant.factory import create_assistant
+
+    root = tmp_path_factory.mktemp("edge")
     slack = FakeSlackAPI()
-    vis = data / "visibility.json"
+    vis = root / "visibility.json"
     vis.write_text(json.dumps(VISIBILITY))
-    settings = Settings(
-        data_dir=data,
-        environment="test",
+    settings = practice_copy(
+        practice,
+        root,
         slack_bot_token="xoxb-test",
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=slack.base_url,
@@ -175,18 +188,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "reader": store.add("rita", "reader"),
         "negotiator": store.add("ned", "negotiator"),
         "admin": store.add("ada", "admin"),
-        "scoped": store.add("sam", "reader", ["KEYSTONE"]),
-        "scopedneg": store.add("sue", "negotiator", ["KEYSTONE"]),
+        "scoped": store.add("sam", "reader", ["KHP"]),
+        "scopedneg": store.add("sue", "negotiator", ["KHP"]),
     }
-    ingested: list[list[Path]] = []
-
-    def runner(_: Settings, paths: list[Path]) -> dict[str, Any]:
-        ingested.append(paths)
-        return {"counts": {"ingested": len(paths)}}
-
-    assistant = FakeAssistant()
-    server = Server(create_app(settings, assistant=assistant, ingest_runner=runner))
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        yield Stack(server.url, client, assistant, slack, settings, keys, ingested)
+    assistant = Recorder(create_assistant(settings, embedder=practice.embedder))
+    server = Server(create_app(settings, assistant=assistant))
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        yield Stack(server.url, client, assistant, slack, settings, keys, practice.truth)
     server.stop()
     slack.close()
+    assistant.close()

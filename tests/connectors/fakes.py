@@ -1,4 +1,5 @@
-"""Fakes for the edge tests: a canned assistant and a local fake Slack Web API server."""
+"""Test doubles for the edges: a recorder around the real assistant, and a local fake Slack
+Web API server (the one external service the tests may replace)."""
 
 from __future__ import annotations
 
@@ -12,86 +13,35 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from assistant.answer import Answer, Citation, Figure
-from assistant.engines.entities import PayerName, Vocabulary
-from assistant.errors import InputError
 
-PAYERS = [
-    PayerName("KEYSTONE", "Keystone Health", ("Keystone",)),
-    PayerName("NORTHWIND", "Northwind Mutual", ("Northwind",)),
-]
+class Recorder:
+    """The real assistant, with every ask() recorded (arguments and the answer it gave).
 
+    Not a fake: each question is answered by the wrapped ``Assistant`` (offline engine over
+    the sample practice). The record lets tests check what an edge passed on (scope, thread).
+    """
 
-class FakeAssistant:
-    """Same ask()/vocabulary() surface as ``Assistant``; returns canned answers, records calls."""
-
-    model_name = "fake"
-
-    def __init__(self, delay_s: float = 0.0) -> None:
+    def __init__(self, assistant: Any) -> None:
+        self.inner = assistant
         self.calls: list[dict[str, Any]] = []
-        self.delay_s = delay_s
         self._lock = threading.Lock()
 
-    def vocabulary(self) -> Vocabulary:
-        return Vocabulary(payers=list(PAYERS), codes={"99213", "99214"})
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
-    def ask(
-        self,
-        question: str,
-        conversation_id: str | None = None,
-        allowed_payers: list[str] | None = None,
-        payer: str | None = None,
-        as_of: Any = None,
-        on_progress: Callable[[str], None] | None = None,
-    ) -> Answer:
+    def ask(self, question: str, **kwargs: Any) -> Any:
+        call = {"question": question, **kwargs, "answer": None}
+        call.pop("on_progress", None)
         with self._lock:
-            self.calls.append(
-                {
-                    "question": question,
-                    "conversation_id": conversation_id,
-                    "allowed_payers": allowed_payers,
-                    "payer": payer,
-                    "as_of": as_of,
-                }
-            )
-        if "explode" in question:
-            raise RuntimeError("secret internal detail /etc/passwd")
-        if "invalid" in question:
-            raise InputError("That question cannot be answered as asked.")
-        if on_progress:
-            on_progress("searching contracts…")
-            on_progress("reading contract terms…")
-        if self.delay_s:
-            time.sleep(self.delay_s)
-        return Answer(
-            answer_id=uuid.uuid4().hex[:12],
-            question=question,
-            text="Keystone's timely filing limit is **90 days** [1].",
-            citations=[
-                Citation(
-                    n=1,
-                    document="Keystone Agreement",
-                    page=4,
-                    section="7.2",
-                    quote="Claims must be submitted within ninety (90) days.",
-                    payer_id="KEYSTONE",
-                )
-            ],
-            figures=[
-                Figure(
-                    label="timely filing",
-                    value=90,
-                    unit="days",
-                    tool="contract_terms",
-                    filters={"payer_id": "KEYSTONE"},
-                    rows=1,
-                )
-            ],
-            tools_used=["contract_terms"],
-            model="fake",
-            latency_ms=1.0,
-            conversation_id=conversation_id,
-        )
+            self.calls.append(call)
+        answer = self.inner.ask(question, **kwargs)
+        call["answer"] = answer
+        return answer
+
+    def called(self, question: str) -> dict[str, Any] | None:
+        """The recorded call for ``question`` (None until it was asked)."""
+        with self._lock:
+            return next((c for c in self.calls if c["question"] == question), None)
 
 
 class FakeSlackAPI:
@@ -194,64 +144,3 @@ class FakeSlackAPI:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
-
-
-class FakeAsk:
-    """A headline ask of a brief."""
-
-    def __init__(self, title: str, detail: str, annual_value: float | None) -> None:
-        self.title, self.detail, self.annual_value = title, detail, annual_value
-
-
-class FakeBrief:
-    """What the brief builder returns, reduced to what the edges read."""
-
-    def __init__(self, brief_id: str, payer_id: str, payer_name: str, markdown: str) -> None:
-        self.brief_id, self.payer_id, self.payer_name, self.markdown = (
-            brief_id,
-            payer_id,
-            payer_name,
-            markdown,
-        )
-        self.summary = [FakeAsk("Raise 99214 to 125% of Medicare", "we are paid 118.7%", 12520.8)]
-
-    def model_dump(self, mode: str = "python") -> dict[str, Any]:
-        return {
-            "brief_id": self.brief_id,
-            "payer_id": self.payer_id,
-            "payer_name": self.payer_name,
-            "markdown": self.markdown,
-        }
-
-
-def fake_brief_modules(folder: Any) -> dict[str, Any]:
-    """Stand-ins for ``assistant.briefs.build`` and ``.store`` (install in sys.modules)."""
-    import types
-    from pathlib import Path
-
-    from assistant.errors import NotFoundError
-
-    briefs: dict[str, FakeBrief] = {}
-    build, store = types.ModuleType("fake_build"), types.ModuleType("fake_store")
-
-    def build_brief(
-        settings: Any, payer: str, as_of: Any = None, formats: Any = ("md",), **_: Any
-    ) -> FakeBrief:
-        pid = next(p.payer_id for p in PAYERS if payer.lower() in (n.lower() for n in p.names()))
-        brief = FakeBrief(f"{pid}-{uuid.uuid4().hex[:6]}", pid, payer, f"# Brief: {payer}\n\n+6%.")
-        briefs[brief.brief_id] = brief
-        return brief
-
-    def load_brief(settings: Any, brief_id: str) -> FakeBrief:
-        if brief_id not in briefs:
-            raise NotFoundError(f"No brief with id '{brief_id}'")
-        return briefs[brief_id]
-
-    def export_brief(settings: Any, brief_id: str, fmt: str) -> Path:
-        path = Path(folder) / f"{brief_id}.{fmt}"
-        path.write_bytes(b"%PDF-1.4 fake" if fmt == "pdf" else briefs[brief_id].markdown.encode())
-        return path
-
-    build.build_brief, build.export_brief = build_brief, export_brief  # type: ignore[attr-defined]
-    store.load_brief = load_brief  # type: ignore[attr-defined]
-    return {"assistant.briefs.build": build, "assistant.briefs.store": store}

@@ -23,7 +23,7 @@ from connectors.http.app import create_app
 from connectors.http.auth import KeyStore, keys_file
 from connectors.slack.listeners.findings import updated_digest
 from tests.connectors.conftest import SIGNING_SECRET, Server, Stack
-from tests.connectors.fakes import FakeAssistant, FakeSlackAPI
+from tests.connectors.fakes import FakeSlackAPI, Recorder
 
 
 class Monitored(Stack):
@@ -61,13 +61,17 @@ def mon(practice: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mon
         "scoped": store.add("sam", "reader", [under]),
         "otherneg": store.add("olga", "negotiator", [other]),
     }
-    server = Server(create_app(settings, assistant=FakeAssistant(), ingest_runner=lambda *_: {}))
+    from assistant.factory import create_assistant
+
+    assistant = Recorder(create_assistant(settings, embedder=practice.embedder))
+    server = Server(create_app(settings, assistant=assistant))
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        stack = Monitored(server.url, client, FakeAssistant(), slack, settings, keys, [])
+        stack = Monitored(server.url, client, assistant, slack, settings, keys, practice.truth)
         stack.report, stack.under, stack.other = report, under, other
         yield stack
     server.stop()
     slack.close()
+    assistant.close()
 
 
 def _planted(mon: Monitored) -> Finding:
@@ -305,20 +309,24 @@ def test_updated_digest_redraws_one_finding(mon: Monitored) -> None:
 # --- the scheduler in the lifespan ---------------------------------------------------------
 
 
-def _serve(tmp: Path, cron: str | None) -> tuple[Any, bool]:
+def _serve(tmp: Path, cron: str | None, embedder: Any) -> tuple[Any, bool]:
     """Start and stop a server; (its scheduler, whether it ran the monitor job while
     serving)."""
+    from assistant.factory import create_assistant
+
     settings = Settings(data_dir=tmp, environment="test", monitor_cron=cron)
-    app = create_app(settings, assistant=FakeAssistant(), ingest_runner=lambda *_: {})
+    assistant = create_assistant(settings, embedder=embedder)
+    app = create_app(settings, assistant=assistant)
     server = Server(app)
     sched = app.state.scheduler
     running = bool(sched is not None and sched.running and sched.get_job("parley_monitor"))
     server.stop()
+    assistant.close()
     return sched, running
 
 
-def test_scheduler_runs_only_when_cron_is_set(tmp_path: Path) -> None:
-    assert _serve(tmp_path / "a", None) == (None, False)
-    sched, running = _serve(tmp_path / "b", "0 7 * * 1-5")
+def test_scheduler_runs_only_when_cron_is_set(tmp_path: Path, shared_embedder: Any) -> None:
+    assert _serve(tmp_path / "a", None, shared_embedder) == (None, False)
+    sched, running = _serve(tmp_path / "b", "0 7 * * 1-5", shared_embedder)
     assert running
     assert not sched.running  # shut down with the server

@@ -1,16 +1,16 @@
-"""The HTTP API over a real uvicorn server: auth, errors, ask (JSON and SSE), ingest."""
+"""The HTTP API over a real uvicorn server and the real assistant on a copy of the sample
+practice: auth, errors, ask (JSON and SSE), briefs, deadlines, ingest."""
 
 from __future__ import annotations
 
 import json
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.connectors.conftest import Stack
-from tests.connectors.fakes import fake_brief_modules
+
+TIMELY = "What's Keystone's timely filing limit?"
 
 ENDPOINTS = [
     ("POST", "/v1/ask", "reader", {"json": {"question": "hi"}}),
@@ -53,21 +53,32 @@ def test_ask_returns_answer_with_citations(stack: Stack) -> None:
     r = stack.client.post(
         "/v1/ask",
         headers={**stack.auth("reader"), "X-Request-ID": "req-42"},
-        json={"question": "Keystone timely filing?", "conversation_id": "c1"},
+        json={"question": TIMELY, "conversation_id": "c1"},
     )
     assert r.status_code == 200, r.text
     assert r.headers["x-request-id"] == "req-42"
     body = r.json()
-    assert body["citations"][0]["document"] == "Keystone Agreement"
-    assert body["conversation_id"] == "c1"
-    call = stack.assistant.calls[-1]
+    # Keystone's amendment No. 1 cut timely filing from 120 to 90 days (ground truth)
+    assert "90 days" in body["text"] and not body["refused"], body["text"]
+    cite = body["citations"][0]
+    assert "Keystone" in cite["document"] and cite["page"] == 1 and cite["section"]
+    assert cite["quote"] and cite["payer_id"] == "KHP"
+    assert body["conversation_id"] == "c1" and body["answer_id"]
+    call = stack.assistant.called(TIMELY)
+    assert call is not None
     assert call["conversation_id"] == "http:rita:c1" and call["allowed_payers"] is None
 
 
 def test_payer_scope_is_passed_and_enforced(stack: Stack) -> None:
-    ok = stack.client.post("/v1/ask", headers=stack.auth("scoped"), json={"question": "rates?"})
-    assert ok.status_code == 200
-    assert stack.assistant.calls[-1]["allowed_payers"] == ["KEYSTONE"]
+    own = "How many days does Keystone give us to appeal?"
+    ok = stack.client.post("/v1/ask", headers=stack.auth("scoped"), json={"question": own})
+    assert ok.status_code == 200 and "90 days" in ok.json()["text"], ok.text
+    assert stack.assistant.called(own)["allowed_payers"] == ["KHP"]
+    # Northwind's limit is 365 days; a Keystone-only caller must not learn it
+    other = "What is Northwind's timely filing limit?"
+    hidden = stack.client.post("/v1/ask", headers=stack.auth("scoped"), json={"question": other})
+    assert hidden.status_code == 200, hidden.text
+    assert "365" not in hidden.text and not hidden.json()["citations"], hidden.text
     denied = stack.client.post(
         "/v1/ask", headers=stack.auth("scoped"), json={"question": "rates?", "payer": "Northwind"}
     )
@@ -101,14 +112,10 @@ def test_malformed_json_is_422(stack: Stack) -> None:
     assert r.status_code == 422
 
 
-def test_errors_are_translated_at_the_edge(stack: Stack) -> None:
-    r = stack.client.post("/v1/ask", headers=stack.auth("reader"), json={"question": "invalid q"})
-    assert (
-        r.status_code == 422 and r.json()["detail"] == "That question cannot be answered as asked."
-    )
-    boom = stack.client.post("/v1/ask", headers=stack.auth("reader"), json={"question": "explode"})
-    assert boom.status_code == 500
-    assert "passwd" not in boom.text and boom.json()["request_id"] in boom.json()["detail"]
+def test_input_errors_are_translated_at_the_edge(stack: Stack) -> None:
+    r = stack.client.post("/v1/ask", headers=stack.auth("reader"), json={"question": "   "})
+    assert r.status_code == 422 and r.json()["detail"].startswith("Ask a question"), r.text
+    assert r.json()["request_id"]
 
 
 def _parse_sse(text: str) -> list[tuple[str, object]]:
@@ -129,49 +136,49 @@ def test_ask_streams_server_sent_events(stack: Stack) -> None:
         assert r.headers["content-type"].startswith("text/event-stream")
         events = _parse_sse(r.read().decode())
     kinds = [k for k, _ in events]
-    assert kinds == ["progress", "progress", "text", "citations", "done"]
-    assert events[0][1] == "searching contracts…"
-    assert events[3][1][0]["page"] == 4 and events[4][1]["answer_id"]
+    progress = kinds[: kinds.index("text")]
+    assert progress and set(progress) == {"progress"}, kinds
+    assert kinds[len(progress) :] == ["text", "citations", "done"], kinds
+    assert all(isinstance(d, str) and d.endswith("…") for k, d in events if k == "progress")
+    assert "90 days" in events[len(progress)][1]
+    assert events[-2][1][0]["page"] == 1 and events[-1][1]["answer_id"]
 
 
-def test_stream_error_is_an_event(stack: Stack) -> None:
-    r = stack.client.post(
-        "/v1/ask", headers=stack.auth("reader"), json={"question": "explode", "stream": True}
-    )
-    ((kind, data),) = _parse_sse(r.text)
-    assert kind == "error" and data["status"] == 500 and "passwd" not in r.text
-
-
-def test_briefs_and_deadlines_unavailable_are_503(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "assistant.briefs.build", None)  # not installed
-    r = stack.client.post(
-        "/v1/briefs", headers=stack.auth("negotiator"), json={"payer": "Keystone"}
-    )
-    assert r.status_code == 503 and r.json()["detail"] == "Briefs are not available yet."
-    # the fake assistant has no warehouse behind it
-    d = stack.client.get("/v1/deadlines", headers=stack.auth("reader"))
-    assert d.status_code == 503 and d.json()["detail"] == "Deadlines are not available yet."
+def test_deadlines_are_the_warehouse_s_within_the_caller_s_scope(stack: Stack) -> None:
+    everyone = stack.client.get("/v1/deadlines", headers=stack.auth("reader"))
+    assert everyone.status_code == 200, everyone.text
+    truth = {d["payer_id"]: d["notice_deadline"] for d in stack.truth["deadlines"]}
+    text = everyone.text
+    assert truth["KHP"] in text and truth["BSH"] in text
+    scoped = stack.client.get("/v1/deadlines", headers=stack.auth("scoped"))
+    assert scoped.status_code == 200 and truth["KHP"] in scoped.text
+    assert truth["BSH"] not in scoped.text and "Blue Summit" not in scoped.text
 
 
 def test_ingest_upload_runs_a_background_job(stack: Stack) -> None:
+    note = (
+        b"# Keystone negotiation call, 2026-11-20\n\n"
+        b"Keystone's network manager agreed to review the 99214 rate before the "
+        b"renewal; she asked for our quality scorecard by December 15.\n"
+    )
     files = [
-        ("files", ("../../etc/contract.txt", b"Timely filing: 90 days.", "text/plain")),
-        ("files", ("notes.md", b"# notes", "text/markdown")),
+        ("files", ("../../etc/keystone-call.md", note, "text/markdown")),
+        ("files", ("notes.txt", b"Harborline called about the fax line.", "text/plain")),
     ]
     r = stack.client.post("/v1/ingest", headers=stack.auth("admin"), files=files)
     assert r.status_code == 202, r.text
     job_id = r.json()["job_id"]
-    for _ in range(100):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
         job = stack.client.get(f"/v1/jobs/{job_id}", headers=stack.auth("admin")).json()
-        if job["status"] == "succeeded":
+        if job["status"] in ("succeeded", "failed"):
             break
-        time.sleep(0.05)
-    assert job["status"] == "succeeded" and job["summary"]["counts"]["ingested"] == 2
-    paths = stack.ingested[-1]
-    assert all(p.parent == stack.settings.uploads_dir / job_id for p in paths)
-    assert {p.suffix for p in paths} == {".txt", ".md"} and "contract" not in str(paths)
+        time.sleep(0.2)
+    assert job["status"] == "succeeded", job
+    assert job["summary"]["counts"]["ingested"] == 2, job["summary"]
+    stored = sorted((stack.settings.uploads_dir / job_id).iterdir())
+    assert {p.suffix for p in stored} == {".txt", ".md"}
+    assert not any("keystone-call" in p.name or "etc" in p.name for p in stored)
     assert stack.client.get("/v1/jobs/nope", headers=stack.auth("admin")).status_code == 404
 
 
@@ -193,32 +200,27 @@ def test_ingest_needs_multipart(stack: Stack) -> None:
     assert r.status_code == 415
 
 
-def test_briefs_with_a_builder(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    for name, module in fake_brief_modules(tmp_path).items():
-        monkeypatch.setitem(sys.modules, name, module)
+def test_briefs_are_built_stored_and_exported(stack: Stack) -> None:
     r = stack.client.post(
         "/v1/briefs", headers=stack.auth("negotiator"), json={"payer": "Keystone"}
     )
     assert r.status_code == 201, r.text
     url = r.json()["url"]
     got = stack.client.get(url, headers=stack.auth("negotiator"))
-    assert got.json()["payer_id"] == "KEYSTONE"
+    assert got.status_code == 200 and got.json()["payer_id"] == "KHP"
     md = stack.client.get(url + "?format=md", headers=stack.auth("negotiator"))
-    assert md.text.startswith("# Brief: Keystone")
     assert md.headers["content-type"].startswith("text/markdown")
+    assert "Keystone Health Plan" in md.text.splitlines()[0]
+    # the deadline the brief states is the ground truth's
+    khp = next(d for d in stack.truth["deadlines"] if d["payer_id"] == "KHP")
+    assert khp["notice_deadline"] in md.text
     pdf = stack.client.get(url + "/export.pdf", headers=stack.auth("negotiator"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     bad = stack.client.get(url + "/export.exe", headers=stack.auth("negotiator"))
     assert bad.status_code == 422
 
 
-def test_brief_out_of_scope_is_refused(
-    stack: Stack, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    for name, module in fake_brief_modules(tmp_path).items():
-        monkeypatch.setitem(sys.modules, name, module)
+def test_brief_out_of_scope_is_refused(stack: Stack) -> None:
     r = stack.client.post(
         "/v1/briefs", headers=stack.auth("scopedneg"), json={"payer": "Northwind"}
     )

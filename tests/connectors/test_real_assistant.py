@@ -1,5 +1,6 @@
 """The edges with a real ``Assistant`` (agent, checkpointer, grounding) whose chat model is
-scripted: the Slack thread's follow-up reaches the model with the earlier turn in memory."""
+scripted: the Slack thread's follow-up reaches the model with the earlier turn in memory, and
+a model that fails mid-answer reaches users as a sentence with a reference, never its text."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Scri
     key = KeyStore(keys_file(settings)).add("rita", "reader")
     server = Server(create_app(settings, assistant=assistant))
     with httpx.Client(base_url=server.url, timeout=20) as client:
-        yield Stack(server.url, client, None, slack, settings, {"reader": key}, []), model  # type: ignore[arg-type]
+        stack = Stack(server.url, client, None, slack, settings, {"reader": key}, {})  # type: ignore[arg-type]
+        yield stack, model
     server.stop()
     slack.close()
     assistant.close()
@@ -78,3 +80,99 @@ def test_slack_follow_up_reaches_the_model_with_history(
     stack.slack.wait_for(lambda: len(model.seen) >= base + 2, timeout=30)
     humans = [m.content for m in model.seen[-1] if isinstance(m, HumanMessage)]
     assert humans[-2:] == ["first question", "second question"], json.dumps(humans)
+
+
+SECRET = RuntimeError("provider exploded: token sk-test-not-real at /etc/passwd")
+
+
+def test_provider_failure_is_502_naming_the_settings_never_the_exception(
+    real: tuple[Stack, ScriptedChatModel],
+) -> None:
+    stack, model = real
+    model.enqueue(SECRET)
+    r = stack.client.post("/v1/ask", headers=stack.auth("reader"), json={"question": "Hi?"})
+    assert r.status_code == 502, r.text
+    assert "PARLEY_CHAT_MODEL" in r.json()["detail"] and r.json()["request_id"]
+    assert "passwd" not in r.text and "sk-test" not in r.text
+
+
+def test_slack_provider_failure_is_a_sentence_not_the_exception(
+    real: tuple[Stack, ScriptedChatModel],
+) -> None:
+    stack, model = real
+    model.enqueue(SECRET)
+    ts = f"{time.time():.6f}"
+    ev = {"type": "app_mention", "user": "U1", "text": "<@UBOT> hi", "channel": "C1", "ts": ts}
+    stack.send_event(ev, f"Ev{uuid.uuid4().hex[:8]}")
+    update = stack.slack.wait_for(
+        lambda: next(
+            (p for p in stack.slack.named("chat.update") if "PARLEY_CHAT_MODEL" in str(p)), None
+        ),
+        timeout=30,
+    )
+    assert "passwd" not in str(update) and "sk-test" not in str(update)
+
+
+@pytest.fixture(scope="module")
+def buggy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, ScriptedChatModel]]:
+    """An engine with a bug: a chat model named like the built-in one raises mid-answer (the
+    assistant re-raises the offline engine's own errors instead of blaming a provider)."""
+    data: Path = tmp_path_factory.mktemp("buggy")
+    slack = FakeSlackAPI()
+    settings = Settings(
+        data_dir=data,
+        environment="test",
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.base_url,
+    )
+    model = ScriptedChatModel(model_name="offline")
+    assistant = create_assistant(settings, model=model)
+    key = KeyStore(keys_file(settings)).add("rita", "reader")
+    server = Server(create_app(settings, assistant=assistant))
+    with httpx.Client(base_url=server.url, timeout=20) as client:
+        stack = Stack(server.url, client, None, slack, settings, {"reader": key}, {})  # type: ignore[arg-type]
+        yield stack, model
+    server.stop()
+    slack.close()
+    assistant.close()
+
+
+def test_unexpected_error_is_500_with_a_reference(buggy: tuple[Stack, ScriptedChatModel]) -> None:
+    stack, model = buggy
+    model.enqueue(SECRET)
+    boom = stack.client.post("/v1/ask", headers=stack.auth("reader"), json={"question": "Hi?"})
+    assert boom.status_code == 500
+    body = boom.json()
+    assert "passwd" not in boom.text and "sk-test" not in boom.text
+    assert body["request_id"] and body["request_id"] in body["detail"]
+
+
+def test_unexpected_stream_error_is_an_error_event(buggy: tuple[Stack, ScriptedChatModel]) -> None:
+    stack, model = buggy
+    model.enqueue(SECRET)
+    r = stack.client.post(
+        "/v1/ask", headers=stack.auth("reader"), json={"question": "Hi?", "stream": True}
+    )
+    last = [c for c in r.text.strip().split("\n\n") if c][-1]
+    fields = dict(line.split(": ", 1) for line in last.splitlines())
+    assert fields["event"] == "error" and json.loads(fields["data"])["status"] == 500
+    assert "passwd" not in r.text and "sk-test" not in r.text
+
+
+def test_unexpected_slack_error_is_sorry_with_a_reference(
+    buggy: tuple[Stack, ScriptedChatModel],
+) -> None:
+    stack, model = buggy
+    model.enqueue(SECRET)
+    ts = f"{time.time():.6f}"
+    ev = {"type": "app_mention", "user": "U1", "text": "<@UBOT> hi", "channel": "C1", "ts": ts}
+    stack.send_event(ev, f"Ev{uuid.uuid4().hex[:8]}")
+    update = stack.slack.wait_for(
+        lambda: next(
+            (p for p in stack.slack.named("chat.update") if "reference" in p.get("text", "")), None
+        ),
+        timeout=30,
+    )
+    assert update["text"].startswith("Sorry")
+    assert "passwd" not in str(update) and "sk-test" not in str(update)

@@ -1,7 +1,8 @@
 """Property-based fuzzing of the OpenAPI spec against the real server: no 5xx.
 
 Marked ``schemathesis``; skipped when the package is not installed. The only 5xx allowed
-is the documented 503 for features whose backing module is not installed yet.
+is the documented 503 while the warehouse is busy (a fuzzed upload's ingest job is
+writing it; DuckDB has one writer per file).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from tests.connectors.conftest import Stack  # noqa: E402
 
 pytestmark = pytest.mark.schemathesis
-NOT_YET = {"Briefs are not available yet.", "Deadlines are not available yet."}
+BUSY = "The warehouse is busy"
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +29,14 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 def no_server_error(ctx: Any, response: Any, case: Any) -> bool:
-    """Fail on any 5xx except the documented 'not available yet' 503."""
+    """Fail on any 5xx except the documented 'warehouse busy' 503."""
     if response.status_code >= 500:
         detail = None
         try:
             detail = response.json().get("detail")
         except Exception:
             pass
-        if not (response.status_code == 503 and detail in NOT_YET):
+        if not (response.status_code == 503 and str(detail).startswith(BUSY)):
             raise AssertionError(
                 f"{response.status_code} from {case.method} {case.path}: {response.text[:200]}"
             )

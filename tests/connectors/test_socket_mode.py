@@ -1,5 +1,6 @@
 """``parley slack`` (Socket Mode): the same listeners, fed through Bolt's Socket Mode
-handler with a socket client that records acknowledgements instead of a websocket."""
+handler with a socket client that records acknowledgements instead of a websocket, answered
+by the real assistant over a copy of the sample practice."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from typing import Any
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.socket_mode.request import SocketModeRequest
 
-from assistant.settings import Settings
+from assistant.factory import create_assistant
 from connectors.slack.app import create_slack_app
-from tests.connectors.fakes import FakeAssistant, FakeSlackAPI
+from tests.connectors.conftest import practice_copy
+from tests.connectors.fakes import FakeSlackAPI, Recorder
 
 
 class RecordingSocket:
@@ -27,17 +29,17 @@ class RecordingSocket:
         self.acks.append(response)
 
 
-def test_socket_mode_mention_is_acked_and_answered(tmp_path: Path) -> None:
+def test_socket_mode_mention_is_acked_and_answered(practice: Any, tmp_path: Path) -> None:
     slack = FakeSlackAPI()
     try:
-        settings = Settings(
-            data_dir=tmp_path,
-            environment="test",
+        settings = practice_copy(
+            practice,
+            tmp_path,
             slack_bot_token="xoxb-t",
             slack_app_token="xapp-t",
             slack_api_url=slack.base_url,
         )
-        assistant = FakeAssistant()
+        assistant = Recorder(create_assistant(settings, embedder=practice.embedder))
         app = create_slack_app(settings, assistant=assistant, socket_mode=True)
         handler = SocketModeHandler(app, "xapp-t")
         socket = RecordingSocket()
@@ -59,11 +61,19 @@ def test_socket_mode_mention_is_acked_and_answered(tmp_path: Path) -> None:
                 socket, SocketModeRequest(type="events_api", envelope_id="env1", payload=payload)
             )  # type: ignore[arg-type]
         assert [a.envelope_id for a in socket.acks] == ["env1", "env1"]
-        slack.wait_for(
-            lambda: any(
-                b["type"] == "actions" for p in slack.named("chat.update") for b in p["blocks"]
-            )
+        final = slack.wait_for(
+            lambda: next(
+                (
+                    p
+                    for p in slack.named("chat.update")
+                    if any(b["type"] == "actions" for b in p["blocks"])
+                ),
+                None,
+            ),
+            timeout=60,
         )
+        assert "90 days" in final["blocks"][0]["text"]["text"]  # Keystone, amended (truth)
         assert [c["conversation_id"] for c in assistant.calls] == [f"slack:T1:C1:{ts}"]
+        assistant.close()
     finally:
         slack.close()

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import Answer, Citation
+from assistant.engines.entities import PayerName, Vocabulary
 from assistant.errors import InputError
 from connectors.http.auth import KeyStore, Principal, hash_key
 from connectors.slack import blocks
 from connectors.slack.dedupe import Dedupe
 from connectors.slack.visibility import Visibility, named_payers
-from tests.connectors.fakes import FakeAssistant
 
 
 def _answer(**kw: object) -> Answer:
@@ -65,10 +65,13 @@ def test_visibility_rules(tmp_path: Path) -> None:
     assert vis.channel("C2").empty
     assert vis.channel("D9", "im", "U1").allowed == ["A", "B"]
     assert vis.user("U2").empty
-    assert named_payers("How does Northwind pay vs keystone?", FakeAssistant().vocabulary()) == [
-        "NORTHWIND",
-        "KEYSTONE",
-    ]
+    vocab = Vocabulary(
+        payers=[
+            PayerName("KHP", "Keystone Health Plan", ("Keystone",)),
+            PayerName("NWM", "Northwind Medicare Advantage", ("Northwind",)),
+        ]
+    )
+    assert named_payers("How does Northwind pay vs keystone?", vocab) == ["NWM", "KHP"]
 
 
 def test_bad_visibility_file_is_a_config_error(tmp_path: Path) -> None:

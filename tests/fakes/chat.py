@@ -16,7 +16,7 @@ class ScriptedChatModel(BaseChatModel):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    queue: list[AIMessage] = Field(default_factory=list)
+    queue: list[AIMessage | Exception] = Field(default_factory=list)
     seen: list[list[BaseMessage]] = Field(default_factory=list)
     model_name: str = "scripted"
 
@@ -24,8 +24,8 @@ class ScriptedChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "scripted"
 
-    def enqueue(self, *messages: AIMessage) -> None:
-        """Queue replies."""
+    def enqueue(self, *messages: AIMessage | Exception) -> None:
+        """Queue replies; an exception is raised in its turn (a provider failing)."""
         self.queue.extend(messages)
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedChatModel:  # type: ignore[override]
@@ -37,7 +37,10 @@ class ScriptedChatModel(BaseChatModel):
         self.seen.append(list(messages))
         if not self.queue:
             raise AssertionError("ScriptedChatModel ran out of replies")
-        return ChatResult(generations=[ChatGeneration(message=self.queue.pop(0))])
+        reply = self.queue.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return ChatResult(generations=[ChatGeneration(message=reply)])
 
 
 def tool_call(name: str, args: dict[str, Any], call_id: str = "call_1") -> AIMessage:

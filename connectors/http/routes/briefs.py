@@ -23,8 +23,8 @@ MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-UNAVAILABLE: dict[int | str, dict[str, Any]] = {
-    503: {"description": "The brief builder is not available"}
+BUSY: dict[int | str, dict[str, Any]] = {
+    503: {"description": "The warehouse is busy (a load is running); retry shortly"}
 }
 
 
@@ -51,7 +51,7 @@ class BriefCreated(BaseModel):
     status_code=201,
     response_model=BriefCreated,
     summary="Build a brief",
-    responses=UNAVAILABLE,
+    responses=BUSY,
 )
 async def create_brief(
     body: BriefRequest, principal: Negotiator, assistant: AssistantDep, settings: SettingsDep
@@ -75,7 +75,7 @@ async def create_brief(
     responses={
         200: {"content": {"text/markdown": {}}},
         404: {"description": "No such brief"},
-        **UNAVAILABLE,
+        **BUSY,
     },
 )
 def get_brief(
@@ -95,7 +95,7 @@ def get_brief(
     "/{brief_id}/export.{fmt}",
     summary="Export a brief as Markdown, HTML, DOCX or PDF",
     response_class=FileResponse,
-    responses={**UNAVAILABLE, 404: {"description": "No such brief"}},
+    responses={**BUSY, 404: {"description": "No such brief"}},
 )
 def export_brief(
     brief_id: str, fmt: Format, principal: Negotiator, settings: SettingsDep

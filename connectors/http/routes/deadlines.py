@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1", tags=["deadlines"])
 @router.get(
     "/deadlines",
     summary="Contract deadlines coming due",
-    responses={503: {"description": "Deadline analytics not available"}},
+    responses={503: {"description": "The warehouse is busy (a load is running); retry shortly"}},
 )
 async def deadlines(
     principal: Reader,

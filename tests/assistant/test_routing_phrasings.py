@@ -1,0 +1,95 @@
+"""The offline planner on phrasings written after the engine (not in its exemplars, rules or
+the eval suite): staff words for the same questions must reach the same analysis.
+
+Measured on the 51-question probe these come from: 21/51 routed right before the intent
+classifier (keyword cues + nearest exemplar), 41/51 after. Only questions it gets right are
+pinned here; the misses are listed in the issue note, not hidden.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.engines.planner import Planner
+from assistant.engines.router import SemanticRouter
+
+TOOL_INTENT = {
+    "contract_search": "clause",
+    "contract_terms": "clause",
+    "rate_comparison": "rates",
+    "underpayments": "underpayments",
+    "denials": "denials",
+    "payment_timeliness": "timeliness",
+    "payer_mix": "payer_mix",
+    "walkaway": "walkaway",
+    "counteroffer": "counteroffer",
+    "deadlines": "deadlines",
+    "brief_summary": "brief",
+}
+
+CASES = [
+    ("clause:termination_without_cause",
+     "Could we end the Riverbend agreement early just because we want to? What notice?"),
+    ("clause:term_renewal", "Does the Harborline contract roll over automatically every year?"),
+    ("clause:most_favored_nation",
+     "Is there anything in Blue Summit's paper saying we can't give someone else a lower price?"),
+    ("clause:prompt_pay", "How many days does Riverbend have to pay a clean claim under the contract?"),
+    ("clause:fee_schedule_updates", "Is Keystone allowed to lower our rates mid-contract?"),
+    ("clause:prior_authorization", "Which services need pre-approval under the Harborline agreement?"),
+    ("clause:audit_rights", "Can Keystone come in and look through our billing records?"),
+    ("rates", "What's Riverbend giving us for a level 4 established visit?"),
+    ("rates", "how do Keystone's fees stack up against the other plans"),
+    ("underpayments", "Check whether Keystone's allowed amounts match the contract"),
+    ("denials", "Which payer kicks back the most claims?"),
+    ("timeliness", "Which payer is slowest to send money?"),
+    ("timeliness", "How many Keystone claims were paid past the due date?"),
+    ("payer_mix", "What fraction of our income is from Northwind?"),
+    ("walkaway", "What would it cost us to stop taking Blue Summit?"),
+    ("walkaway", "If we terminate Riverbend, what's the financial hit?"),
+    ("walkaway", "Could we survive dropping Northwind?"),
+    ("counteroffer", "If Blue Summit moved to 120% of Medicare, how much more would we collect?"),
+    ("deadlines", "What contract dates should I have on my calendar this quarter?"),
+    ("brief", "Put together a negotiation packet for Northwind"),
+    ("refuse", "Can you help me write a cover letter?"),
+    ("refuse", "What's the date of birth of the patient on claim 1234?"),
+]
+
+
+@pytest.fixture(scope="module")
+def planner(offline_assistant: Any) -> Planner:
+    return Planner(SemanticRouter(offline_assistant.embedder), offline_assistant.vocabulary)
+
+
+@pytest.mark.parametrize(("want", "question"), CASES)
+def test_new_phrasings_reach_the_right_analysis(
+    planner: Planner, practice: Any, want: str, question: str
+) -> None:
+    plan = planner.plan(question, practice.as_of, [])
+    if want == "refuse":
+        assert plan.refusal, plan.calls
+        return
+    assert not plan.refusal and plan.calls, plan.refusal
+    first = plan.calls[0]
+    intent = TOOL_INTENT[first["name"]]
+    if want.startswith("clause:"):
+        types = [c["args"].get("clause_type") for c in plan.calls if c["name"] == "contract_search"]
+        assert intent == "clause" and want.split(":")[1] in types, (intent, types)
+    else:
+        assert intent == want, (intent, plan.route)
+
+
+def test_a_follow_up_keeps_the_thread_s_analysis_and_clause(planner: Planner, practice: Any) -> None:
+    from assistant.engines.planner import PriorTurn
+
+    first = planner.plan("What's Keystone's timely filing limit?", practice.as_of, [])
+    prior = PriorTurn("What's Keystone's timely filing limit?", first.calls)
+    for follow in ("and for riverbend?", "and Riverbend's?"):
+        again = planner.plan(follow, practice.as_of, [prior])
+        assert again.calls and again.calls[0]["name"] == first.calls[0]["name"]
+        assert all(c["args"].get("payer") == "RCC" for c in again.calls if "payer" in c["args"])
+        types = {c["args"].get("clause_type") for c in again.calls if c["name"] == "contract_search"}
+        assert types == {"timely_filing"}, types
+        terms = [c["args"]["terms"] for c in again.calls if c["name"] == "contract_terms"]
+        assert terms == [["timely_filing_days"]]
