@@ -44,6 +44,7 @@ class StoredChunk:
     chunk_id: str
     text: str
     metadata: dict[str, Any]
+    embedding: Any = None  # the stored vector, when read with ``iter_all(embeddings=True)``
 
 
 class VectorStore:
@@ -105,17 +106,19 @@ class VectorStore:
         }
         return [by_id[c] for c in ids if c in by_id]
 
-    def iter_all(self) -> Iterator[StoredChunk]:
-        """Every stored chunk (paged)."""
+    def iter_all(self, embeddings: bool = False) -> Iterator[StoredChunk]:
+        """Every stored chunk (paged), with its vector when ``embeddings``."""
         offset = 0
+        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
         while True:
-            got = self.collection.get(
-                include=["documents", "metadatas"], limit=GET_BATCH, offset=offset
-            )
+            got = self.collection.get(include=include, limit=GET_BATCH, offset=offset)
             if not got["ids"]:
                 return
-            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                yield StoredChunk(cid, doc or "", dict(meta or {}))
+            vectors = got["embeddings"] if embeddings else [None] * len(got["ids"])
+            for cid, doc, meta, vec in zip(
+                got["ids"], got["documents"], got["metadatas"], vectors, strict=True
+            ):
+                yield StoredChunk(cid, doc or "", dict(meta or {}), vec)
             offset += len(got["ids"])
 
     def count(self) -> int:
