@@ -81,7 +81,7 @@ def create_assistant(
             from assistant.engines.writer import Writer
 
             offline_parts = {
-                "planner": Planner(SemanticRouter(embedder), vocab),
+                "planner": Planner(SemanticRouter(embedder, settings.cache_dir), vocab),
                 "writer": Writer(),
                 "known_payers": lambda: [(p.payer_id, p.name) for p in vocab().payers],
             }

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
         return self.data_dir / "briefs"
 
     @property
+    def cache_dir(self) -> Path:
+        """Derived data that can be rebuilt (the router's exemplar embeddings)."""
+        return self.data_dir / "cache"
+
+    @property
     def uploads_dir(self) -> Path:
         """Where uploaded files wait to be ingested."""
         return self.data_dir / "uploads"

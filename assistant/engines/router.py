@@ -7,9 +7,12 @@ phrasings nobody wrote a rule for still land on the right analysis.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -145,19 +148,44 @@ class SemanticRouter:
     clause types' probabilities summed into ``"clause"``) and of each clause type.
     """
 
-    def __init__(self, embedder: Any) -> None:
+    def __init__(self, embedder: Any, cache_dir: Path | None = None) -> None:
         from sklearn.linear_model import LogisticRegression
 
         self._embedder = embedder
-        data = json.loads((PROMPTS_DIR / "router_exemplars.json").read_text(encoding="utf-8"))
+        raw = (PROMPTS_DIR / "router_exemplars.json").read_bytes()
+        data = json.loads(raw.decode("utf-8"))
         labels: list[str] = []
         texts: list[str] = []
         for key, examples in data.items():
             if not key.startswith("_"):
                 labels.extend([key] * len(examples))
                 texts.extend(examples)
-        matrix = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+        matrix = self._embed(texts, raw, cache_dir)
         self._model = LogisticRegression(C=ROUTER_C, max_iter=3000).fit(matrix, labels)
+
+    def _embed(self, texts: list[str], raw: bytes, cache_dir: Path | None) -> np.ndarray:
+        """The exemplars' embeddings, read from ``cache_dir`` when the same exemplar file was
+        embedded by the same model before (saves ~3 s per start-up)."""
+        model = str(getattr(self._embedder, "model_name", type(self._embedder).__name__))
+        key = hashlib.sha256(raw + model.encode()).hexdigest()[:16]
+        path = cache_dir / f"router-{key}.npy" if cache_dir is not None else None
+        if path is not None and path.is_file():
+            try:
+                cached = np.load(path, allow_pickle=False)
+                if cached.shape[0] == len(texts):
+                    return cached
+            except (OSError, ValueError):
+                pass  # unreadable cache: embed again and rewrite it
+        matrix = np.asarray(self._embedder.embed_documents(texts), dtype=np.float32)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
+                np.save(tmp, matrix, allow_pickle=False)
+                tmp.replace(path)
+            except OSError:
+                pass  # a read-only data dir only costs the start-up time
+        return matrix
 
     def analyse(self, question: str) -> tuple[dict[str, float], dict[str, float]]:
         """(probability per intent, probability per clause type)."""

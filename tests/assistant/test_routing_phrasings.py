@@ -93,3 +93,32 @@ def test_a_follow_up_keeps_the_thread_s_analysis_and_clause(planner: Planner, pr
         assert types == {"timely_filing"}, types
         terms = [c["args"]["terms"] for c in again.calls if c["name"] == "contract_terms"]
         assert terms == [["timely_filing_days"]]
+
+
+class _Counting:
+    """The real embedder, counting documents embedded."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.model_name, self.embedded = inner, inner.model_name, 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def test_exemplar_embeddings_are_cached_per_file_and_model(shared_embedder: Any, tmp_path: Any) -> None:
+    first = _Counting(shared_embedder)
+    a = SemanticRouter(first, tmp_path)
+    assert first.embedded > 500 and len(list(tmp_path.glob("router-*.npy"))) == 1
+    second = _Counting(shared_embedder)
+    b = SemanticRouter(second, tmp_path)
+    assert second.embedded == 0  # read back, not re-embedded
+    q = "Which payer is slowest to send money?"
+    assert a.analyse(q) == b.analyse(q)
+    (next(tmp_path.glob("router-*.npy"))).write_bytes(b"not an array")
+    third = _Counting(shared_embedder)
+    SemanticRouter(third, tmp_path)  # a broken cache file is rebuilt, not an error
+    assert third.embedded == second.embedded + first.embedded
