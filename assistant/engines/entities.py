@@ -206,6 +206,15 @@ def find_payers(question: str, vocab: Vocabulary) -> list[str]:
     return list(dict.fromkeys(pid for _, pid in found))
 
 
+def add_clause_type(ent: Entities, clause_type: str) -> None:
+    """Add a clause type (once) and the contract terms it answers with."""
+    if clause_type not in ent.clause_types:
+        ent.clause_types.append(clause_type)
+    for t in CLAUSE_TO_TERMS.get(clause_type, []):
+        if t not in ent.terms:
+            ent.terms.append(t)
+
+
 def mask_payers(question: str, vocab: Vocabulary, payer_ids: list[str], with_text: str = "") -> str:
     """``question`` with every name of the given payers replaced by ``with_text`` (blanks of
     the same length when empty, so character positions stay put)."""
@@ -250,9 +259,7 @@ def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
     if "termination_for_cause" in ent.clause_types and "termination_without_cause" in ent.clause_types:
         if not re.search(r"without cause|convenience", question, re.I):
             ent.clause_types.remove("termination_without_cause")
-    for ct in ent.clause_types:
-        for t in CLAUSE_TO_TERMS.get(ct, []):
-            if t not in ent.terms:
-                ent.terms.append(t)
+    for ct in list(ent.clause_types):
+        add_clause_type(ent, ct)
     ent.percents = [float(p) for p in PERCENT_RE.findall(question)]
     return ent

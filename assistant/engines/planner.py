@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.engines.entities import CLAUSE_TO_TERMS, Entities, Vocabulary, extract, mask_payers
+from assistant.engines.entities import Entities, Vocabulary, add_clause_type, extract, mask_payers
 from assistant.engines.periods import MONTH_NAMES
 from assistant.engines.router import Route, SemanticRouter, route
 
@@ -252,26 +252,27 @@ def _add_semantic_clause_type(ent: Entities, clause_scores: dict[str, float]) ->
     best = max(clause_scores, key=lambda k: clause_scores[k])
     if clause_scores[best] / total < CLAUSE_TYPE_SHARE:
         return
-    ent.clause_types.append(best)
-    for t in CLAUSE_TO_TERMS.get(best, []):
-        if t not in ent.terms:
-            ent.terms.append(t)
+    add_clause_type(ent, best)
+
+
+# The analysis each tool call stands for (the thread's intent for a follow-up).
+TOOL_INTENTS = {
+    "contract_search": "clause",
+    "contract_terms": "clause",
+    "rate_comparison": "rates",
+    "underpayments": "underpayments",
+    "denials": "denials",
+    "payment_timeliness": "timeliness",
+    "payer_mix": "payer_mix",
+    "walkaway": "walkaway",
+    "counteroffer": "counteroffer",
+    "deadlines": "deadlines",
+    "brief_summary": "brief",
+}
 
 
 def _intent_of(tool_name: str) -> str:
-    return {
-        "contract_search": "clause",
-        "contract_terms": "clause",
-        "rate_comparison": "rates",
-        "underpayments": "underpayments",
-        "denials": "denials",
-        "payment_timeliness": "timeliness",
-        "payer_mix": "payer_mix",
-        "walkaway": "walkaway",
-        "counteroffer": "counteroffer",
-        "deadlines": "deadlines",
-        "brief_summary": "brief",
-    }.get(tool_name, "clause")
+    return TOOL_INTENTS.get(tool_name, "clause")
 
 
 def _period_args(ent: Entities) -> dict[str, Any]:

@@ -200,10 +200,6 @@ class SemanticRouter:
                 clauses[clause] = float(p)
         return intents, clauses
 
-    def scores(self, question: str) -> dict[str, float]:
-        """Probability of each intent."""
-        return self.analyse(question)[0]
-
 
 ROUTER_C = 16.0  # weak regularisation: the exemplars are clean, the classes many
 
@@ -268,7 +264,7 @@ def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
     ):
         cues.remove("clause")
     if "brief" in cues:
-        cues = ["brief"]
+        return Route(["brief"], semantic, cues)
     if "rates" in cues and "clause" in cues and MODAL_RE.match(question):
         cues.remove("rates")  # "Can they change our rates?" asks about the contract
     analytic = set(cues) - {"clause", "brief"}
@@ -287,8 +283,6 @@ def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
         cues.remove("clause")
     if "denials" in cues and "clause" in cues and not EXPLICIT_CLAUSE_RE.search(question):
         cues.remove("clause")
-    if "brief" in cues:
-        return Route(["brief"], semantic, cues)
     top = max(semantic, key=lambda k: semantic[k]) if semantic else "out_of_scope"
     top_score = semantic.get(top, 0.0)
     if not cues:

@@ -12,22 +12,8 @@ from typing import Any
 
 import pytest
 
-from assistant.engines.planner import Planner
+from assistant.engines.planner import TOOL_INTENTS, Planner
 from assistant.engines.router import SemanticRouter
-
-TOOL_INTENT = {
-    "contract_search": "clause",
-    "contract_terms": "clause",
-    "rate_comparison": "rates",
-    "underpayments": "underpayments",
-    "denials": "denials",
-    "payment_timeliness": "timeliness",
-    "payer_mix": "payer_mix",
-    "walkaway": "walkaway",
-    "counteroffer": "counteroffer",
-    "deadlines": "deadlines",
-    "brief_summary": "brief",
-}
 
 CASES = [
     ("clause:termination_without_cause",
@@ -72,7 +58,7 @@ def test_new_phrasings_reach_the_right_analysis(
         return
     assert not plan.refusal and plan.calls, plan.refusal
     first = plan.calls[0]
-    intent = TOOL_INTENT[first["name"]]
+    intent = TOOL_INTENTS[first["name"]]
     if want.startswith("clause:"):
         types = [c["args"].get("clause_type") for c in plan.calls if c["name"] == "contract_search"]
         assert intent == "clause" and want.split(":")[1] in types, (intent, types)

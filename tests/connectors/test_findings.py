@@ -5,7 +5,6 @@ is a private copy of the sample practice with one monitor run done."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from assistant.settings import Settings
 from connectors.http.app import create_app
 from connectors.http.auth import KeyStore, keys_file
 from connectors.slack.listeners.findings import updated_digest
-from tests.connectors.conftest import SIGNING_SECRET, Server, Stack
+from tests.connectors.conftest import SIGNING_SECRET, Server, Stack, practice_copy
 from tests.connectors.fakes import FakeSlackAPI, Recorder
 
 
@@ -37,17 +36,15 @@ class Monitored(Stack):
 @pytest.fixture(scope="module")
 def mon(practice: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Monitored]:
     root = tmp_path_factory.mktemp("findings")
-    shutil.copytree(practice.settings.data_dir, root / "data")
     under = practice.truth["planted"]["underpayment"]["payer_id"]
     payers = [p["payer_id"] for p in practice.truth["payers"]]
     other = next(p for p in payers if p != under)
     vis = root / "visibility.json"
     vis.write_text(json.dumps({"channels": {}, "users": {"UALL": payers, "UNARROW": [other]}}))
     slack = FakeSlackAPI()
-    settings = Settings(
-        data_dir=root / "data",
-        environment="test",
-        as_of=practice.settings.as_of,
+    settings = practice_copy(
+        practice,
+        root,
         slack_bot_token="xoxb-test",
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=slack.base_url,

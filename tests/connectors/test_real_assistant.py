@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -23,9 +23,8 @@ from tests.connectors.fakes import FakeSlackAPI
 from tests.fakes.chat import ScriptedChatModel
 
 
-@pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, ScriptedChatModel]]:
-    data: Path = tmp_path_factory.mktemp("real")
+def _scripted_stack(data: Path, model: ScriptedChatModel) -> Iterator[tuple[Stack, ScriptedChatModel]]:
+    """The server and a real assistant over an empty data dir, whose chat model is ``model``."""
     slack = FakeSlackAPI()
     settings = Settings(
         data_dir=data,
@@ -34,7 +33,6 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Scri
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=slack.base_url,
     )
-    model = ScriptedChatModel()
     assistant = create_assistant(settings, model=model)
     key = KeyStore(keys_file(settings)).add("rita", "reader")
     server = Server(create_app(settings, assistant=assistant))
@@ -44,6 +42,22 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Scri
     server.stop()
     slack.close()
     assistant.close()
+
+
+def _mention_update(stack: Stack, shows: Callable[[dict], bool]) -> dict:
+    """Mention the bot in a new thread; the first chat.update that ``shows`` accepts."""
+    ts = f"{time.time():.6f}"
+    ev = {"type": "app_mention", "user": "U1", "text": "<@UBOT> hi", "channel": "C1", "ts": ts}
+    stack.send_event(ev, f"Ev{uuid.uuid4().hex[:8]}")
+    return stack.slack.wait_for(
+        lambda: next((p for p in stack.slack.named("chat.update") if shows(p)), None),
+        timeout=30,
+    )
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, ScriptedChatModel]]:
+    yield from _scripted_stack(tmp_path_factory.mktemp("real"), ScriptedChatModel())
 
 
 def test_http_ask_with_real_assistant(real: tuple[Stack, ScriptedChatModel]) -> None:
@@ -101,15 +115,7 @@ def test_slack_provider_failure_is_a_sentence_not_the_exception(
 ) -> None:
     stack, model = real
     model.enqueue(SECRET)
-    ts = f"{time.time():.6f}"
-    ev = {"type": "app_mention", "user": "U1", "text": "<@UBOT> hi", "channel": "C1", "ts": ts}
-    stack.send_event(ev, f"Ev{uuid.uuid4().hex[:8]}")
-    update = stack.slack.wait_for(
-        lambda: next(
-            (p for p in stack.slack.named("chat.update") if "PARLEY_CHAT_MODEL" in str(p)), None
-        ),
-        timeout=30,
-    )
+    update = _mention_update(stack, lambda p: "PARLEY_CHAT_MODEL" in str(p))
     assert "passwd" not in str(update) and "sk-test" not in str(update)
 
 
@@ -117,25 +123,7 @@ def test_slack_provider_failure_is_a_sentence_not_the_exception(
 def buggy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, ScriptedChatModel]]:
     """An engine with a bug: a chat model named like the built-in one raises mid-answer (the
     assistant re-raises the offline engine's own errors instead of blaming a provider)."""
-    data: Path = tmp_path_factory.mktemp("buggy")
-    slack = FakeSlackAPI()
-    settings = Settings(
-        data_dir=data,
-        environment="test",
-        slack_bot_token="xoxb-test",
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.base_url,
-    )
-    model = ScriptedChatModel(model_name="offline")
-    assistant = create_assistant(settings, model=model)
-    key = KeyStore(keys_file(settings)).add("rita", "reader")
-    server = Server(create_app(settings, assistant=assistant))
-    with httpx.Client(base_url=server.url, timeout=20) as client:
-        stack = Stack(server.url, client, None, slack, settings, {"reader": key}, {})  # type: ignore[arg-type]
-        yield stack, model
-    server.stop()
-    slack.close()
-    assistant.close()
+    yield from _scripted_stack(tmp_path_factory.mktemp("buggy"), ScriptedChatModel(model_name="offline"))
 
 
 def test_unexpected_error_is_500_with_a_reference(buggy: tuple[Stack, ScriptedChatModel]) -> None:
@@ -165,14 +153,6 @@ def test_unexpected_slack_error_is_sorry_with_a_reference(
 ) -> None:
     stack, model = buggy
     model.enqueue(SECRET)
-    ts = f"{time.time():.6f}"
-    ev = {"type": "app_mention", "user": "U1", "text": "<@UBOT> hi", "channel": "C1", "ts": ts}
-    stack.send_event(ev, f"Ev{uuid.uuid4().hex[:8]}")
-    update = stack.slack.wait_for(
-        lambda: next(
-            (p for p in stack.slack.named("chat.update") if "reference" in p.get("text", "")), None
-        ),
-        timeout=30,
-    )
+    update = _mention_update(stack, lambda p: "reference" in p.get("text", ""))
     assert update["text"].startswith("Sorry")
     assert "passwd" not in str(update) and "sk-test" not in str(update)
