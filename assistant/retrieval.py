@@ -96,6 +96,13 @@ class Hit:
 _ALL = object()  # no filter
 
 
+def _codes(values: list[str]) -> tuple[np.ndarray, dict[str, int]]:
+    """Integer codes for a column of strings, and the value → code table."""
+    table: dict[str, int] = {}
+    codes = np.fromiter((table.setdefault(v, len(table)) for v in values), np.int32, len(values))
+    return codes, table
+
+
 class _LocalIndex:
     """BM25 Okapi (rank-bm25 statistics) over an inverted index, plus the chunk vectors and
     filterable metadata as arrays."""
@@ -121,8 +128,10 @@ class _LocalIndex:
 
     def _arrays(self, chunks: list[StoredChunk]) -> None:
         meta = [c.metadata for c in chunks]
-        self.payer = np.array([str(m.get("payer_id") or "") for m in meta], dtype=object)
-        self.doc_type = np.array([str(m.get("doc_type") or "") for m in meta], dtype=object)
+        # payer and document type as small integer codes: np.isin on ints is ~20x faster
+        # than on object arrays (3.7 ms per query at 35k chunks)
+        self.payer, self.payer_codes = _codes([str(m.get("payer_id") or "") for m in meta])
+        self.doc_type, self.doc_type_codes = _codes([str(m.get("doc_type") or "") for m in meta])
         self.effective = np.array([int(m.get("effective_ord", 0) or 0) for m in meta], dtype=np.int64)
         self.clause: dict[str, np.ndarray] = {}
         for i, m in enumerate(meta):
@@ -146,9 +155,9 @@ class _LocalIndex:
         """Which chunks pass the filters (same rules as Chroma's ``where``)."""
         keep = np.ones(len(self.chunks), dtype=bool)
         if payer_ids:
-            keep &= np.isin(self.payer, list(payer_ids))
+            keep &= np.isin(self.payer, [self.payer_codes.get(p, -1) for p in payer_ids])
         if doc_types:
-            keep &= np.isin(self.doc_type, list(doc_types))
+            keep &= np.isin(self.doc_type, [self.doc_type_codes.get(d, -1) for d in doc_types])
         if clause_types:
             any_type = np.zeros(len(self.chunks), dtype=bool)
             for c in clause_types:
@@ -168,7 +177,9 @@ class _LocalIndex:
             idx, sims = np.arange(len(self.chunks)), self.vectors @ q
         else:
             idx = np.flatnonzero(keep)
-            sims = self.vectors[idx] @ q
+            # gathering the kept rows copies them; past a quarter of the matrix one product
+            # over all rows is cheaper
+            sims = (self.vectors @ q)[idx] if 4 * idx.size > len(self.chunks) else self.vectors[idx] @ q
         if idx.size == 0:
             return []
         top = np.argpartition(-sims, min(n, sims.size) - 1)[:n] if sims.size > n else np.arange(sims.size)

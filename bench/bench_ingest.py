@@ -64,10 +64,15 @@ class Counting:
     def __init__(self, inner: object) -> None:
         self.inner = inner
         self.embedded = 0
+        self.seconds = 0.0
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         self.embedded += len(texts)
-        return self.inner.embed_documents(texts)  # type: ignore[attr-defined]
+        t0 = time.perf_counter()
+        try:
+            return self.inner.embed_documents(texts)  # type: ignore[attr-defined]
+        finally:
+            self.seconds += time.perf_counter() - t0
 
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)  # type: ignore[attr-defined]
@@ -157,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     say(
         f"parley ingest: {t_ingest:.1f} s, {n_docs} docs ({n_docs / t_ingest:.2f} docs/s), "
         f"{n_chunks} chunks ({n_chunks / t_ingest:.1f} chunks/s), {emb.embedded} embedded, "
-        f"failed {data['counts']['failed']}, peak RSS {rss_ingest:.0f} MB"
+        f"failed {data['counts']['failed']}, peak RSS {rss_ingest:.0f} MB; "
+        f"{emb.seconds:.1f} s of it in the embedding model ({100 * emb.seconds / t_ingest:.0f}%)"
     )
 
     store = create_vector_store(settings, base)

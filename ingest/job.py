@@ -4,7 +4,8 @@ Crash safety: chunk ids are deterministic (doc id + content hash + index); new c
 go in first (only the missing ones are embedded), then the stale chunks of the document
 are deleted by metadata, then the terms and the ledger row are written. Killed anywhere,
 the next run finds the ledger behind the store and completes the same steps without
-re-embedding.
+re-embedding. Embedding a group of documents runs in one worker thread while the next
+group is parsed; documents are stored in order by the calling thread.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,7 +79,10 @@ class IngestSummary:
         }
 
 
-EMBED_GROUP_CHUNKS = 256  # chunks embedded per model call across documents (bounded memory)
+# Chunks embedded per model call across documents. Sorted by length inside the call, a
+# group of 256 CUAD chunks pads to 14% more tokens than their sum, 1,024 to 5%, the whole
+# corpus to 2%; memory stays bounded (two groups' texts and vectors at a time).
+EMBED_GROUP_CHUNKS = 1024
 
 
 @dataclass
@@ -176,18 +181,25 @@ class IngestJob:
                     self._emit(summary, DocResult(str(sf.path), "skipped", sf.reason))
             payers = wh.payers()
             group: list[Prepared] = []
-            for sf in files:
-                if sf.kind != "document":
-                    continue
-                prepared = self._prepare(sf, ledger, payers)
-                if isinstance(prepared, DocResult):
-                    self._emit(summary, prepared)
-                    continue
-                group.append(prepared)
-                if sum(len(g.todo) for g in group) >= EMBED_GROUP_CHUNKS:
-                    self._commit_group(group, summary, ledger, wh)
-                    group = []
-            self._commit_group(group, summary, ledger, wh)
+            in_flight: tuple[list[Prepared], Future[list[list[float]]]] | None = None
+            # one worker thread embeds a group while this thread parses and chunks the next
+            # (the model leaves ~15% of 2 cores idle); documents are stored in order here
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-embed") as pool:
+                for sf in files:
+                    if sf.kind != "document":
+                        continue
+                    prepared = self._prepare(sf, ledger, payers)
+                    if isinstance(prepared, DocResult):
+                        self._emit(summary, prepared)
+                        continue
+                    group.append(prepared)
+                    if sum(len(g.todo) for g in group) >= EMBED_GROUP_CHUNKS:
+                        if in_flight:
+                            self._store_group(in_flight[0], in_flight[1].result(), summary, ledger, wh)
+                        in_flight, group = (group, pool.submit(self._embed, group)), []
+                if in_flight:
+                    self._store_group(in_flight[0], in_flight[1].result(), summary, ledger, wh)
+                self._store_group(group, self._embed(group), summary, ledger, wh)
             if prune:
                 seen = {str(sf.path) for sf in files}
                 for row in ledger.all():
@@ -248,12 +260,15 @@ class IngestJob:
         todo = [i for i, cid in enumerate(ids) if cid not in existing]
         return Prepared(sf, previous, content_hash, doc, meta, chunks, tags, ids, todo)
 
-    def _commit_group(self, group: list[Prepared], summary: IngestSummary, ledger: Ledger,
-                      wh: WarehouseLink) -> None:
-        """Embed the chunks of several documents in one call (the model sorts them by
-        length, so less padding than per-document batches), then store each document."""
+    def _embed(self, group: list[Prepared]) -> list[list[float]]:
+        """Embed the new chunks of several documents in one call (the model sorts them by
+        length, so fewer padding tokens than per-document batches)."""
         texts = [g.chunks[i].embed_text for g in group for i in g.todo]
-        vectors = self.embedder.embed_documents(texts) if texts else []
+        return self.embedder.embed_documents(texts) if texts else []
+
+    def _store_group(self, group: list[Prepared], vectors: list[list[float]],
+                     summary: IngestSummary, ledger: Ledger, wh: WarehouseLink) -> None:
+        """Store each document of an embedded group, in order."""
         at = 0
         for g in group:
             self._emit(summary, self._commit(g, vectors[at : at + len(g.todo)], ledger, wh))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from assistant.retrieval import build_where, create_retriever, tokenize
+from assistant.retrieval import _ALL, _LocalIndex, build_where, create_retriever, tokenize
 from assistant.settings import Settings
+from assistant.stores.vectors import create_vector_store
 from ingest.job import IngestJob
 from tests.ingest.helpers import CONTRACT, CountingEmbedder
 
@@ -89,3 +91,50 @@ def test_where_and_tokenize() -> None:
         ]
     }
     assert tokenize("Section 7.2: 90 days") == ["section", "7.2", "90", "days"]
+
+
+FILTER_CASES = [
+    {},
+    {"doc_types": ["note"]},
+    {"doc_types": ["contract", "amendment"], "as_of_ord": 20250101},
+    {"clause_types": ["timely_filing", "appeals"]},
+    {"clause_types": ["no_such_type"]},
+    {"payer_ids": ["nobody"]},
+    {"payer_ids": ["PAYER"], "clause_types": ["governing_law"], "as_of_ord": 20300101},
+]
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES)
+def test_local_mask_selects_what_chroma_where_selects(practice, filters: dict) -> None:  # type: ignore[no-untyped-def]
+    """The in-process filter and Chroma's where-filter state the same rules twice (the
+    Chroma one serves indexes above LOCAL_DENSE_MAX): they must pick the same chunks
+    (on the sample practice: several payers, contracts, amendments, notes)."""
+    store = create_vector_store(practice.settings)
+    index = _LocalIndex(list(store.iter_all(embeddings=True)))
+    payers = sorted({str(c.metadata.get("payer_id") or "") for c in index.chunks} - {""})
+    if filters.get("payer_ids") == ["PAYER"]:
+        assert payers, "the corpus names a payer"
+        filters = {**filters, "payer_ids": payers[:1]}
+    args = [filters.get(k) for k in ("payer_ids", "clause_types", "doc_types", "as_of_ord")]
+    local = {index.chunks[i].chunk_id for i in np.flatnonzero(index.mask(*args))}
+    where = build_where(*args)
+    chroma = set(store.collection.get(where=where)["ids"]) if where else {c.chunk_id for c in index.chunks}
+    assert local == chroma
+    if filters:
+        assert local != {c.chunk_id for c in index.chunks} or filters.get("as_of_ord") == 20300101
+
+
+def test_nearest_is_exact_with_and_without_a_mask(practice) -> None:  # type: ignore[no-untyped-def]
+    store = create_vector_store(practice.settings)
+    index = _LocalIndex(list(store.iter_all(embeddings=True)))
+    assert index.vectors is not None
+    q = index.vectors[0] + 0.5 * index.vectors[-1]
+    sims = index.vectors @ (q / np.linalg.norm(q))
+    for keep in (_ALL, sims > np.median(sims), np.arange(len(sims)) == 3):  # all, >1/4, one row
+        allowed = np.ones(len(sims), bool) if keep is _ALL else keep
+        expect = [index.chunks[i].chunk_id for i in np.argsort(-np.where(allowed, sims, -9))][
+            : min(5, int(allowed.sum()))
+        ]
+        got = index.nearest(list(q), 5, keep)
+        assert [c.chunk_id for c, _ in got] == expect
+        assert all(abs((1 - d) - sims[index.chunks.index(c)]) < 1e-5 for c, d in got)

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.embeddings import quiet_blas
 from assistant.prompts import PROMPTS_DIR
 
 INTENTS = (
@@ -162,6 +163,7 @@ class SemanticRouter:
                 texts.extend(examples)
         matrix = self._embed(texts, raw, cache_dir)
         self._model = LogisticRegression(C=ROUTER_C, max_iter=3000).fit(matrix, labels)
+        quiet_blas()  # scikit-learn brought scipy's own BLAS pool with it
 
     def _embed(self, texts: list[str], raw: bytes, cache_dir: Path | None) -> np.ndarray:
         """The exemplars' embeddings, read from ``cache_dir`` when the same exemplar file was

@@ -193,3 +193,72 @@ def test_contract_terms_rows_and_amendment_history(settings, embedder, src):  # 
     assert terms["mfn_present"] == [
         (0.0, "false", "2024-01-01", "NW-2024-001")
     ]  # stated by absence
+
+
+class _ThreadNoting(CountingEmbedder):
+    """The real embedder, noting the thread of each call; it can fail on a chosen call."""
+
+    def __init__(self, fail_on_call: int = 0) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+        self.fail_on_call = fail_on_call
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        import threading
+
+        from assistant.errors import ConfigError
+
+        self.threads.append(threading.current_thread().name)
+        if len(self.threads) == self.fail_on_call:
+            raise ConfigError("embedding model went away")
+        return super().embed_documents(texts)
+
+
+def _many_sources(src: Path) -> None:
+    _write_sources(src)
+    for i in range(4):
+        (src / f"contract{i}.txt").write_text(CONTRACT.replace("NW-2024-001", f"NW-2024-10{i}"))
+
+
+def test_groups_embedded_in_a_worker_land_like_one_group(tmp_path, src, monkeypatch):  # type: ignore[no-untyped-def]
+    import ingest.job as job
+
+    _many_sources(src)
+    reference = Settings(data_dir=tmp_path / "ref")
+    one = _ThreadNoting()
+    first = IngestJob(reference, embedder=one).run([src])  # type: ignore[arg-type]
+    assert len(one.threads) == 1  # the whole corpus fits one group
+
+    monkeypatch.setattr(job, "EMBED_GROUP_CHUNKS", 3)
+    grouped = Settings(data_dir=tmp_path / "grouped")
+    noting = _ThreadNoting()
+    summary = IngestJob(grouped, embedder=noting).run([src])  # type: ignore[arg-type]
+    assert len(noting.threads) >= 3 and "parley-embed" in noting.threads[0]
+    assert [r.path for r in summary.results] == [r.path for r in first.results]
+    assert summary.count("ingested") == first.count("ingested") == 7
+    assert _state(grouped, one) == _state(reference, one)
+    a = {c.chunk_id: c.embedding for c in create_vector_store(reference).iter_all(embeddings=True)}
+    b = {c.chunk_id: c.embedding for c in create_vector_store(grouped).iter_all(embeddings=True)}
+    assert a.keys() == b.keys()
+    for cid in a:  # same vectors whichever group (and batch padding) a chunk was in
+        assert sum(x * y for x, y in zip(a[cid], b[cid], strict=True)) > 0.999
+
+
+def test_embedding_failure_in_the_worker_stops_the_run_and_a_rerun_completes(tmp_path, src, monkeypatch):  # type: ignore[no-untyped-def]
+    import ingest.job as job
+    from assistant.errors import ConfigError
+
+    _many_sources(src)
+    reference = Settings(data_dir=tmp_path / "ref")
+    IngestJob(reference, embedder=CountingEmbedder()).run([src])  # type: ignore[arg-type]
+    monkeypatch.setattr(job, "EMBED_GROUP_CHUNKS", 3)
+    settings = Settings(data_dir=tmp_path / "data")
+    with pytest.raises(ConfigError):
+        IngestJob(settings, embedder=_ThreadNoting(fail_on_call=2)).run([src])  # type: ignore[arg-type]
+    ledger = Ledger(settings.ledger_file)
+    landed = [r for r in ledger.all() if r.status == "ok"]
+    ledger.close()
+    assert landed  # the group embedded before the failure was stored
+    IngestJob(settings, embedder=CountingEmbedder()).run([src])  # type: ignore[arg-type]
+    counter = CountingEmbedder()
+    assert _state(settings, counter) == _state(reference, counter)
