@@ -4,9 +4,10 @@ Clause names and numbers are exact-match words ("timely filing", "90 days"), whi
 vectors blur and BM25 catches; semantic paraphrases are the reverse. Both rankings are
 fused with reciprocal-rank fusion. The local index is built once from the collection
 (rank-bm25 computes the statistics; scoring runs over an inverted index so a query costs
-milliseconds on tens of thousands of chunks) and rebuilt when the collection's count
-changes. It also keeps the chunk vectors and metadata as arrays: a filtered search (payer,
-clause type, document type, as-of date) scores the vectors that pass the filter in-process,
+milliseconds on tens of thousands of chunks) and rebuilt when the store's ``version``
+changes (its count, or the stamp every write renews). It also keeps the chunk vectors
+and metadata as arrays: a filtered search (payer, clause type, document type, as-of date)
+scores the vectors that pass the filter in-process,
 because Chroma's filtered path costs ~10x its unfiltered one at 35k chunks; unfiltered
 searches do too up to LOCAL_DENSE_MAX chunks, and use Chroma's index beyond.
 """
@@ -232,15 +233,15 @@ class ContractRetriever:
         self.embedder = embedder
         self.candidates = candidates
         self._bm25: _LocalIndex | None = None
-        self._bm25_count = -1
+        self._bm25_version = ""
         self._lock = threading.Lock()
 
     def _index(self) -> _LocalIndex:
-        count = self.store.count()
+        version = self.store.version()
         with self._lock:
-            if self._bm25 is None or count != self._bm25_count:
+            if self._bm25 is None or version != self._bm25_version:
                 self._bm25 = _LocalIndex(list(self.store.iter_all(embeddings=True)))
-                self._bm25_count = count
+                self._bm25_version = version
             return self._bm25
 
     def search(

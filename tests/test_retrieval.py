@@ -138,3 +138,21 @@ def test_nearest_is_exact_with_and_without_a_mask(practice) -> None:  # type: ig
         got = index.nearest(list(q), 5, keep)
         assert [c.chunk_id for c, _ in got] == expect
         assert all(abs((1 - d) - sims[index.chunks.index(c)]) < 1e-5 for c, d in got)
+
+
+def test_a_document_replaced_by_one_with_as_many_chunks_is_seen(tmp_path: Path) -> None:
+    """A long-running retriever must not keep quoting the old text of a corrected contract."""
+    settings = Settings(data_dir=tmp_path / "data")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(CONTRACT)
+    IngestJob(settings, embedder=CountingEmbedder()).run([src])  # type: ignore[arg-type]
+    r = create_retriever(settings, embedder=CountingEmbedder())  # type: ignore[arg-type]
+    before = r.search("timely filing limit", k=1, clause_types=["timely_filing"])[0]
+    assert "ninety (90)" in before.text
+    count = create_vector_store(settings).count()
+    (src / "a.txt").write_text(CONTRACT.replace("ninety (90) days after", "sixty (60) days after"))
+    IngestJob(settings, embedder=CountingEmbedder()).run([src])  # type: ignore[arg-type]
+    assert create_vector_store(settings).count() == count  # the count alone shows no change
+    after = r.search("timely filing limit", k=1, clause_types=["timely_filing"])[0]
+    assert "sixty (60)" in after.text and after.chunk_id != before.chunk_id

@@ -8,8 +8,12 @@ Chroma never embeds anything itself here: the collection is created with
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ConfigError
@@ -50,9 +54,32 @@ class StoredChunk:
 class VectorStore:
     """Small interface over one Chroma collection (swap for another store here)."""
 
-    def __init__(self, collection: Any, embedder: Embedder | None) -> None:
+    def __init__(
+        self, collection: Any, embedder: Embedder | None, stamp: Path | None = None
+    ) -> None:
         self.collection = collection
         self.embedder = embedder
+        self.stamp = stamp  # renewed on every write; readers compare it (see ``version``)
+
+    def _changed(self) -> None:
+        """Renew the stamp file (atomically), so searchers in any process see a change."""
+        if self.stamp is None:
+            return
+        self.stamp.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.stamp.with_name(f".{self.stamp.name}.{os.getpid()}.{threading.get_ident()}")
+        tmp.write_text(uuid.uuid4().hex, encoding="ascii")
+        os.replace(tmp, self.stamp)
+
+    def version(self) -> str:
+        """Changes whenever the stored chunks change: the count, plus the stamp every write
+        through this class renews (a document replaced by one with as many chunks leaves
+        the count as it was). Writes by another machine to a shared Chroma server are
+        seen through the count only."""
+        try:
+            stamp = self.stamp.read_text(encoding="ascii") if self.stamp else ""
+        except OSError:
+            stamp = ""
+        return f"{self.count()}:{stamp}"
 
     # writes ---------------------------------------------------------------
     def upsert(
@@ -71,11 +98,13 @@ class VectorStore:
                 embeddings=[list(e) for e in embeddings[i:j]],
                 metadatas=[clean_metadata(m) for m in metadatas[i:j]],
             )
+        self._changed()
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         """Delete chunks by id (missing ids are ignored)."""
         for i in range(0, len(ids), UPSERT_BATCH):
             self.collection.delete(ids=list(ids[i : i + UPSERT_BATCH]))
+        self._changed()
 
     def delete_doc(self, doc_id: str, keep_hash: str | None = None) -> None:
         """Delete a document's chunks, optionally keeping those of one content hash."""
@@ -83,6 +112,7 @@ class VectorStore:
         if keep_hash is not None:
             where = {"$and": [{"doc_id": doc_id}, {"content_hash": {"$ne": keep_hash}}]}
         self.collection.delete(where=where)
+        self._changed()
 
     # reads ----------------------------------------------------------------
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
@@ -181,4 +211,4 @@ def create_vector_store(settings: Settings, embedder: Embedder | None = None) ->
         log.info("chroma open failed: %r", exc)
         where = "PARLEY_CHROMA_URL" if settings.chroma_url else "PARLEY_DATA_DIR"
         raise ConfigError(f"Cannot open the vector store; check {where}") from None
-    return VectorStore(collection, embedder)
+    return VectorStore(collection, embedder, stamp=settings.data_dir / "chunks.version")

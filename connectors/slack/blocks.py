@@ -7,8 +7,11 @@ from typing import Any
 
 from assistant.answer import Answer, Citation
 
-SECTION_MAX = 2900
-CONTEXT_MAX = 1900
+SECTION_MAX = 2900  # Slack: 3,000 characters per section text
+CONTEXT_MAX = 1900  # Slack: 2,000 characters per context element
+CONTEXT_ELEMENTS = 10  # Slack: 10 elements per context block
+MAX_BLOCKS = 50  # Slack: 50 blocks per message
+DEADLINES_SHOWN = 40
 FEEDBACK_UP = "parley_feedback_up"
 FEEDBACK_DOWN = "parley_feedback_down"
 
@@ -27,16 +30,49 @@ def _clip(text: str, limit: int) -> str:
 
 
 def section(text: str) -> Block:
-    """A mrkdwn section, clipped to Slack's limit."""
+    """A mrkdwn section, clipped to Slack's limit (short, known-size texts)."""
     return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text or " ", SECTION_MAX)}}
+
+
+def split_text(text: str, limit: int = SECTION_MAX) -> list[str]:
+    """Pieces of at most ``limit`` characters, cut at a paragraph break, else a line break,
+    else a space (in the second half of the piece), else hard."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = window.rfind(sep)
+            if cut >= limit // 2:
+                break
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    pieces.append(rest)
+    return [p for p in pieces if p.strip()] or [" "]
+
+
+def sections(text: str) -> list[Block]:
+    """Long mrkdwn as as many sections as it needs, so nothing is cut off."""
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": p}} for p in split_text(text)]
 
 
 def context(*texts: str) -> Block:
     """A context block of up to ten mrkdwn elements."""
     return {
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": _clip(t, CONTEXT_MAX)} for t in texts[:10]],
+        "elements": [
+            {"type": "mrkdwn", "text": _clip(t, CONTEXT_MAX)} for t in texts[:CONTEXT_ELEMENTS]
+        ],
     }
+
+
+def contexts(header: str, lines: list[str]) -> list[Block]:
+    """A header and every line, over as many context blocks as ten-element blocks need."""
+    items = [header, *lines]
+    return [context(*items[i : i + CONTEXT_ELEMENTS]) for i in range(0, len(items), CONTEXT_ELEMENTS)]
 
 
 def cite_line(c: Citation) -> str:
@@ -60,10 +96,10 @@ def progress_blocks(label: str) -> list[Block]:
 
 
 def answer_blocks(answer: Answer, note: str | None = None) -> list[Block]:
-    """Text, a "Sources" context, figure provenance, and 👍/👎 buttons."""
-    blocks: list[Block] = [section(to_mrkdwn(answer.text))]
+    """Text (split over sections when long), every source, figure provenance, and 👍/👎."""
+    blocks: list[Block] = sections(to_mrkdwn(answer.text))
     if answer.citations:
-        blocks.append(context("*Sources*", *[cite_line(c) for c in answer.citations[:9]]))
+        blocks.extend(contexts("*Sources*", [cite_line(c) for c in answer.citations]))
     if answer.figures:
         seen: list[str] = []
         for f in answer.figures:
@@ -71,9 +107,13 @@ def answer_blocks(answer: Answer, note: str | None = None) -> list[Block]:
             line = f"{f.tool}({filters})" + (f" over {f.rows} rows" if f.rows else "")
             if line not in seen:
                 seen.append(line)
-        blocks.append(context("*Figures from*", *seen[:9]))
+        blocks.extend(contexts("*Figures from*", seen))
     if note:
         blocks.append(context(note))
+    if len(blocks) > MAX_BLOCKS - 1:  # only a book-length answer gets here
+        blocks = blocks[: MAX_BLOCKS - 2] + [
+            context("Shortened for Slack; ask the CLI or the HTTP API for the full answer.")
+        ]
     blocks.append(
         {
             "type": "actions",
@@ -112,13 +152,16 @@ def deadlines_blocks(rows: list[dict[str, Any]], as_of: str) -> list[Block]:
     if not rows:
         return [section(f"No contract deadlines coming due (as of {as_of}).")]
     lines = []
-    for r in rows[:40]:
+    shown = rows[:DEADLINES_SHOWN]
+    for r in shown:
         who = r.get("payer_name") or r.get("payer_id") or "?"
         when = r.get("notice_deadline") or r.get("deadline") or r.get("date") or "?"
         what = r.get("kind") or r.get("term") or "notice deadline"
         extra = f" (expires {r['expiration_date']})" if r.get("expiration_date") else ""
         lines.append(f"• *{who}* — {what}: *{when}*{extra}")
-    return [section(f"*Contract deadlines* (as of {as_of})"), section("\n".join(lines))]
+    if len(rows) > len(shown):
+        lines.append(f"…and {len(rows) - len(shown)} more; ask about one payer to see its own.")
+    return [section(f"*Contract deadlines* (as of {as_of})"), *sections("\n".join(lines))]
 
 
 def brief_summary_blocks(payer: str, asks: list[str], brief_id: str) -> list[Block]:
@@ -126,6 +169,6 @@ def brief_summary_blocks(payer: str, asks: list[str], brief_id: str) -> list[Blo
     body = "\n".join(asks) or "The full brief is attached."
     return [
         section(f"*Negotiation brief — {payer}*"),
-        section(to_mrkdwn(body)),
+        *sections(to_mrkdwn(body)),
         context(f"Full brief attached in the thread · id `{brief_id}`"),
     ]

@@ -43,9 +43,29 @@ def test_answer_blocks_have_text_sources_and_feedback() -> None:
 def test_blocks_respect_slack_limits() -> None:
     many = [Citation(n=i, document="D" * 3000, quote="q") for i in range(1, 20)]
     out = blocks.answer_blocks(_answer(text="x" * 5000, citations=many))
-    assert len(out[0]["text"]["text"]) <= 3000
-    assert len(out[1]["elements"]) <= 10
-    assert all(len(e["text"]) <= 2000 for e in out[1]["elements"])
+    texts = [b["text"]["text"] for b in out if b["type"] == "section"]
+    assert all(len(t) <= 3000 for t in texts) and "".join(texts) == "x" * 5000
+    ctx = [b for b in out if b["type"] == "context"]
+    assert all(len(b["elements"]) <= 10 for b in ctx)
+    assert all(len(e["text"]) <= 2000 for b in ctx for e in b["elements"])
+    book = blocks.answer_blocks(_answer(text="word " * 60_000))
+    assert len(book) <= 50 and "Shortened for Slack" in book[-2]["elements"][0]["text"]
+
+
+def test_long_answers_and_many_sources_are_split_not_cut() -> None:
+    text = "\n\n".join(f"Paragraph {i}: " + "word " * 150 for i in range(12))  # ~9k chars
+    many = [Citation(n=i, document=f"Doc {i}", page=i, quote="q") for i in range(1, 26)]
+    out = blocks.answer_blocks(_answer(text=text, citations=many))
+    secs = [b["text"]["text"] for b in out if b["type"] == "section"]
+    assert len(secs) >= 4 and all(len(t) <= 3000 for t in secs)
+    assert all(t.startswith("Paragraph") for t in secs)  # cut at paragraph breaks
+    assert " ".join(" ".join(secs).split()) == " ".join(text.split())  # nothing lost
+    cites = [e["text"] for b in out if b["type"] == "context" for e in b["elements"]]
+    assert cites[0] == "*Sources*"
+    assert [c.split("]")[0] + "]" for c in cites[1:26]] == [f"[{i}]" for i in range(1, 26)]
+    rows = [{"payer_name": f"P{i}", "kind": "notice", "notice_deadline": "2027-01-01"} for i in range(45)]
+    dl = blocks.deadlines_blocks(rows, "2026-11-27")
+    assert "…and 5 more" in dl[-1]["text"]["text"]
 
 
 def test_mrkdwn_conversion_and_error_blocks() -> None:
