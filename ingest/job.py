@@ -4,8 +4,12 @@ Crash safety: chunk ids are deterministic (doc id + content hash + index); new c
 go in first (only the missing ones are embedded), then the stale chunks of the document
 are deleted by metadata, then the terms and the ledger row are written. Killed anywhere,
 the next run finds the ledger behind the store and completes the same steps without
-re-embedding. Embedding a group of documents runs in one worker thread while the next
-group is parsed; documents are stored in order by the calling thread.
+re-embedding.
+
+Embedding runs alone: parsing the next group in a thread beside the model looked free but
+cost more than it saved: torch's OpenMP pool waits for its slowest thread. With the thread,
+the model took 8% (40 CUAD contracts) and 13% (510) longer than the same texts embedded
+alone; without it, 0% (40 contracts; bench/bench_ingest.py).
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,7 +84,7 @@ class IngestSummary:
 
 # Chunks embedded per model call across documents. Sorted by length inside the call, a
 # group of 256 CUAD chunks pads to 14% more tokens than their sum, 1,024 to 5%, the whole
-# corpus to 2%; memory stays bounded (two groups' texts and vectors at a time).
+# corpus to 2%; memory stays bounded (one group's texts and vectors at a time).
 EMBED_GROUP_CHUNKS = 1024
 
 
@@ -181,25 +184,18 @@ class IngestJob:
                     self._emit(summary, DocResult(str(sf.path), "skipped", sf.reason))
             payers = wh.payers()
             group: list[Prepared] = []
-            in_flight: tuple[list[Prepared], Future[list[list[float]]]] | None = None
-            # one worker thread embeds a group while this thread parses and chunks the next
-            # (the model leaves ~15% of 2 cores idle); documents are stored in order here
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-embed") as pool:
-                for sf in files:
-                    if sf.kind != "document":
-                        continue
-                    prepared = self._prepare(sf, ledger, payers)
-                    if isinstance(prepared, DocResult):
-                        self._emit(summary, prepared)
-                        continue
-                    group.append(prepared)
-                    if sum(len(g.todo) for g in group) >= EMBED_GROUP_CHUNKS:
-                        if in_flight:
-                            self._store_group(in_flight[0], in_flight[1].result(), summary, ledger, wh)
-                        in_flight, group = (group, pool.submit(self._embed, group)), []
-                if in_flight:
-                    self._store_group(in_flight[0], in_flight[1].result(), summary, ledger, wh)
-                self._store_group(group, self._embed(group), summary, ledger, wh)
+            for sf in files:
+                if sf.kind != "document":
+                    continue
+                prepared = self._prepare(sf, ledger, payers)
+                if isinstance(prepared, DocResult):
+                    self._emit(summary, prepared)
+                    continue
+                group.append(prepared)
+                if sum(len(g.todo) for g in group) >= EMBED_GROUP_CHUNKS:
+                    self._store_group(group, self._embed(group), summary, ledger, wh)
+                    group = []
+            self._store_group(group, self._embed(group), summary, ledger, wh)
             if prune:
                 seen = {str(sf.path) for sf in files}
                 for row in ledger.all():

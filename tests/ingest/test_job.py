@@ -196,7 +196,7 @@ def test_contract_terms_rows_and_amendment_history(settings, embedder, src):  # 
 
 
 class _ThreadNoting(CountingEmbedder):
-    """The real embedder, noting the thread of each call; it can fail on a chosen call."""
+    """The real embedder, noting each call's thread; it can fail on a chosen call."""
 
     def __init__(self, fail_on_call: int = 0) -> None:
         super().__init__()
@@ -220,7 +220,7 @@ def _many_sources(src: Path) -> None:
         (src / f"contract{i}.txt").write_text(CONTRACT.replace("NW-2024-001", f"NW-2024-10{i}"))
 
 
-def test_groups_embedded_in_a_worker_land_like_one_group(tmp_path, src, monkeypatch):  # type: ignore[no-untyped-def]
+def test_several_embedding_groups_land_like_one_group(tmp_path, src, monkeypatch):  # type: ignore[no-untyped-def]
     import ingest.job as job
 
     _many_sources(src)
@@ -233,7 +233,7 @@ def test_groups_embedded_in_a_worker_land_like_one_group(tmp_path, src, monkeypa
     grouped = Settings(data_dir=tmp_path / "grouped")
     noting = _ThreadNoting()
     summary = IngestJob(grouped, embedder=noting).run([src])  # type: ignore[arg-type]
-    assert len(noting.threads) >= 3 and "parley-embed" in noting.threads[0]
+    assert len(noting.threads) >= 3
     assert [r.path for r in summary.results] == [r.path for r in first.results]
     assert summary.count("ingested") == first.count("ingested") == 7
     assert _state(grouped, one) == _state(reference, one)
@@ -244,7 +244,7 @@ def test_groups_embedded_in_a_worker_land_like_one_group(tmp_path, src, monkeypa
         assert sum(x * y for x, y in zip(a[cid], b[cid], strict=True)) > 0.999
 
 
-def test_embedding_failure_in_the_worker_stops_the_run_and_a_rerun_completes(tmp_path, src, monkeypatch):  # type: ignore[no-untyped-def]
+def test_embedding_failure_mid_run_stops_it_and_a_rerun_completes(tmp_path, src, monkeypatch):  # type: ignore[no-untyped-def]
     import ingest.job as job
     from assistant.errors import ConfigError
 
