@@ -29,9 +29,13 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
 def section(text: str) -> Block:
     """A mrkdwn section, clipped to Slack's limit (short, known-size texts)."""
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text or " ", SECTION_MAX)}}
+    return _section(_clip(text or " ", SECTION_MAX))
 
 
 def split_text(text: str, limit: int = SECTION_MAX) -> list[str]:
@@ -56,7 +60,7 @@ def split_text(text: str, limit: int = SECTION_MAX) -> list[str]:
 
 def sections(text: str) -> list[Block]:
     """Long mrkdwn as as many sections as it needs, so nothing is cut off."""
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": p}} for p in split_text(text)]
+    return [_section(p) for p in split_text(text)]
 
 
 def context(*texts: str) -> Block:

@@ -195,21 +195,19 @@ def test_contract_terms_rows_and_amendment_history(settings, embedder, src):  # 
     ]  # stated by absence
 
 
-class _ThreadNoting(CountingEmbedder):
-    """The real embedder, noting each call's thread; it can fail on a chosen call."""
+class _CallCounting(CountingEmbedder):
+    """The real embedder, counting model calls; it can fail on a chosen call."""
 
     def __init__(self, fail_on_call: int = 0) -> None:
         super().__init__()
-        self.threads: list[str] = []
+        self.calls = 0
         self.fail_on_call = fail_on_call
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        import threading
-
         from assistant.errors import ConfigError
 
-        self.threads.append(threading.current_thread().name)
-        if len(self.threads) == self.fail_on_call:
+        self.calls += 1
+        if self.calls == self.fail_on_call:
             raise ConfigError("embedding model went away")
         return super().embed_documents(texts)
 
@@ -225,15 +223,15 @@ def test_several_embedding_groups_land_like_one_group(tmp_path, src, monkeypatch
 
     _many_sources(src)
     reference = Settings(data_dir=tmp_path / "ref")
-    one = _ThreadNoting()
+    one = _CallCounting()
     first = IngestJob(reference, embedder=one).run([src])  # type: ignore[arg-type]
-    assert len(one.threads) == 1  # the whole corpus fits one group
+    assert one.calls == 1  # the whole corpus fits one group
 
     monkeypatch.setattr(job, "EMBED_GROUP_CHUNKS", 3)
     grouped = Settings(data_dir=tmp_path / "grouped")
-    noting = _ThreadNoting()
+    noting = _CallCounting()
     summary = IngestJob(grouped, embedder=noting).run([src])  # type: ignore[arg-type]
-    assert len(noting.threads) >= 3
+    assert noting.calls >= 3
     assert [r.path for r in summary.results] == [r.path for r in first.results]
     assert summary.count("ingested") == first.count("ingested") == 7
     assert _state(grouped, one) == _state(reference, one)
@@ -254,7 +252,7 @@ def test_embedding_failure_mid_run_stops_it_and_a_rerun_completes(tmp_path, src,
     monkeypatch.setattr(job, "EMBED_GROUP_CHUNKS", 3)
     settings = Settings(data_dir=tmp_path / "data")
     with pytest.raises(ConfigError):
-        IngestJob(settings, embedder=_ThreadNoting(fail_on_call=2)).run([src])  # type: ignore[arg-type]
+        IngestJob(settings, embedder=_CallCounting(fail_on_call=2)).run([src])  # type: ignore[arg-type]
     ledger = Ledger(settings.ledger_file)
     landed = [r for r in ledger.all() if r.status == "ok"]
     ledger.close()
