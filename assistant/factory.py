@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from assistant.agent import create_checkpointer, create_parley_agent
+from assistant.analytics.vocabulary import Vocabulary
 from assistant.embeddings import create_embedder
-from assistant.engines.entities import Vocabulary
 from assistant.engines.providers import OFFLINE, create_chat_model
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -29,11 +29,9 @@ class VocabularyCache:
     def __call__(self) -> Vocabulary:
         with self._lock:
             if self._value is None or time.monotonic() - self._at > VOCAB_TTL_S:
-                from assistant.tools.resolve import load_vocabulary
-
                 conn = self._connect()
                 try:
-                    self._value = load_vocabulary(conn)
+                    self._value = Vocabulary.load(conn)
                 finally:
                     conn.close()
                 self._at = time.monotonic()

@@ -244,6 +244,11 @@ class ContractRetriever:
                 self._bm25_version = version
             return self._bm25
 
+    def warm(self) -> int:
+        """Build the local index now (servers call this at start-up and after an ingest, so
+        no question pays for it: ~11 s at 35k chunks); returns the chunks indexed."""
+        return len(self._index().chunks)
+
     def search(
         self,
         query: str,

@@ -63,9 +63,9 @@ class Assistant:
         started = time.perf_counter()
         scope = allowed_payers
         if payer:
-            from assistant.tools.resolve import resolve_payer
+            from assistant.analytics.vocabulary import resolve_optional_payer
 
-            payer_id = resolve_payer(self.vocabulary(), payer, allowed_payers)
+            payer_id = resolve_optional_payer(self.vocabulary(), payer, allowed_payers)
             scope = [payer_id] if payer_id else allowed_payers
         ctx = TurnContext(as_of=as_of or self.settings.today(), allowed_payers=scope, question=question)
         thread = conversation_id or f"oneshot-{uuid.uuid4().hex}"

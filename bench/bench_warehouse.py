@@ -109,11 +109,11 @@ def main() -> None:
     from assistant.analytics.deadlines import DeadlineParams, contract_deadlines
     from assistant.analytics.denials import DenialParams, denial_analysis
     from assistant.analytics.mix import MixParams, payer_mix
-    from assistant.analytics.periods import resolve_period
     from assistant.analytics.rates import RateParams, compare_rates
     from assistant.analytics.timeliness import TimelinessParams, payment_timeliness
     from assistant.analytics.variance import VarianceParams, reimbursement_variance
     from assistant.analytics.walkaway import WalkawayParams, walkaway_impact
+    from assistant.periods import resolve_period
 
     proposal = Proposal(
         items=[

@@ -1,6 +1,6 @@
 """Run evaluation suites, compare with a baseline, enforce ``--fail-under`` thresholds.
 
-``run_eval(settings, config)`` runs the chosen suites (``sample``, ``cuad``, ``x835``),
+``run_eval(settings, config)`` runs the chosen suites (``sample``, ``cuad``, ``x835``, ``routing``),
 returns one report dict ``{"suites": {name: result}, "comparison": ..., ...}`` and writes
 ``report.json`` and ``report.html`` into ``config.out``. ``check_thresholds`` turns
 ``metric=value`` pairs into a list of failures; the CLI exits 1 on any.
@@ -19,7 +19,7 @@ from typing import Any
 
 from assistant.errors import InputError, ParleyError
 
-SUITES = ("sample", "cuad", "x835")
+SUITES = ("sample", "cuad", "x835", "routing")
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -197,13 +197,13 @@ def run_eval(
     say = progress or (lambda suite, msg: None)
     unknown = [s for s in config.suites if s not in SUITES]
     if unknown:
-        raise InputError(f"Unknown suite '{unknown[0]}'; choose from sample, cuad, x835, all")
+        raise InputError(f"Unknown suite '{unknown[0]}'; choose from sample, cuad, x835, routing, all")
     report: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "model": config.model or settings.chat_model,
         "suites": {},
     }
-    embedder = create_embedder(settings) if {"sample", "cuad"} & set(config.suites) else None
+    embedder = create_embedder(settings) if {"sample", "cuad", "routing"} & set(config.suites) else None
     if "sample" in config.suites:
         report["suites"]["sample"] = run_sample(
             settings,
@@ -233,6 +233,11 @@ def run_eval(
 
         say("x835", "parsing samples")
         report["suites"]["x835"] = run_x835(config.x835_dir)
+    if "routing" in config.suites:
+        from eval.routing import run_routing
+
+        say("routing", "planning the phrasing datasets")
+        report["suites"]["routing"] = run_routing(embedder)
     report["feedback"] = feedback_summary(settings)
     if config.baseline:
         if not config.baseline.exists():

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.engines.periods import MONTH_NUMBERS
+from assistant.periods import MONTH_NUMBERS
 from ingest.parsers import ParsedDoc
 
 _MONTHS = MONTH_NUMBERS

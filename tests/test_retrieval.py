@@ -156,3 +156,20 @@ def test_a_document_replaced_by_one_with_as_many_chunks_is_seen(tmp_path: Path) 
     assert create_vector_store(settings).count() == count  # the count alone shows no change
     after = r.search("timely filing limit", k=1, clause_types=["timely_filing"])[0]
     assert "sixty (60)" in after.text and after.chunk_id != before.chunk_id
+
+
+def test_warm_index_is_built_in_the_background_and_reused(corpus: Settings) -> None:
+    """Servers build the index off the request path; the first question then reuses it."""
+    from types import SimpleNamespace
+
+    from connectors.http.app import warm_index
+
+    r = create_retriever(corpus, embedder=CountingEmbedder())  # type: ignore[arg-type]
+    thread = warm_index(SimpleNamespace(deps=SimpleNamespace(retriever=r)))
+    assert thread is not None
+    thread.join(timeout=60)
+    built = r._index()
+    assert len(built.chunks) == r.store.count() > 0
+    r.search("timely filing", k=1)
+    assert r._index() is built  # nothing changed in the store: not rebuilt
+    assert warm_index(SimpleNamespace()) is None  # an assistant without tools: nothing to warm

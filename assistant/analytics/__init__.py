@@ -13,7 +13,7 @@ returns an ``AnalyticsResult`` subclass carrying ``function``, ``filters`` and
 - ``counteroffer.model_counteroffer(conn, CounterofferParams) -> CounterofferResult``
 - ``deadlines.contract_deadlines(conn, DeadlineParams) -> DeadlineResult``
 
-Helpers: ``periods.resolve_period(text, as_of) -> Period``;
+Helpers: ``assistant.periods.resolve_period(text, as_of) -> Period``;
 ``vocabulary.Vocabulary.load(conn)`` (payers, codes, fuzzy resolution).
 Modules are imported on use; importing this package opens nothing.
 """

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.analytics.periods import Period
+from assistant.periods import Period
 
 
 class AnalyticsResult(BaseModel):
@@ -106,7 +106,7 @@ def rates_in_force_sql() -> str:
 
 def default_volume_period(as_of: dt.date) -> Period:
     """The trailing 12 months before ``as_of`` (volume basis for annual figures)."""
-    from assistant.analytics.periods import resolve_period
+    from assistant.periods import resolve_period
     return resolve_period("last 12 months", as_of)
 
 

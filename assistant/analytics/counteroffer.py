@@ -20,9 +20,9 @@ from assistant.analytics.common import (
     rates_in_force_sql,
     rows,
 )
-from assistant.analytics.periods import Period
 from assistant.analytics.vocabulary import Vocabulary
 from assistant.errors import InputError
+from assistant.periods import Period
 
 
 class ProposalItem(BaseModel):

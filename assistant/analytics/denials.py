@@ -17,7 +17,7 @@ from assistant.analytics.common import (
     resolve_inputs,
     rows,
 )
-from assistant.analytics.periods import Period
+from assistant.periods import Period
 
 
 class DenialParams(BaseModel):
@@ -31,6 +31,12 @@ class DenialParams(BaseModel):
     min_change_pp: float = 2.0
     min_ratio: float = 1.5
     min_lines: int = 30
+    # A reason concentrated on a few codes is diluted in the payer's all-code rate: where a
+    # reason rose for a payer, each code is tested alone and the codes that rose are
+    # reported as one change over them. A code has few lines a quarter, so the test is the
+    # exact binomial tail P(X >= denied | lines, baseline rate), not the normal z.
+    min_code_lines: int = 5
+    max_code_p: float = 0.001
 
 
 class DenialRate(BaseModel):
@@ -54,20 +60,22 @@ class DenialReason(BaseModel):
 
 
 class DenialChange(BaseModel):
-    """A quarter whose denial rate (for a payer, optionally one reason) departs from the
-    rate of the preceding ``baseline_quarters`` quarters; sorted by |z_score|."""
+    """A quarter whose denial rate (for a payer, optionally one reason, optionally some
+    codes) departs from the rate of the preceding ``baseline_quarters`` quarters; sorted by
+    |z_score|."""
 
     payer_id: str
     carc: str | None  # None = all reasons
     description: str | None
     quarter: str
-    rate: float  # percent of the payer's lines that quarter
+    rate: float  # percent of the payer's lines (of ``codes`` when set) that quarter
     baseline_rate: float
     change_pp: float
     ratio: float | None
     z_score: float  # binomial z of the quarter's rate against the (smoothed) baseline
     denied_lines: int
     lines: int
+    codes: list[str] | None = None  # None = all codes
 
 
 class DenialResult(AnalyticsResult):
@@ -143,39 +151,89 @@ def denial_analysis(conn: duckdb.DuckDBPyConnection, params: DenialParams) -> De
 def _changes(cube: list[dict[str, Any]], descs: dict[str, str], params: DenialParams
              ) -> list[DenialChange]:
     lines_by: dict[tuple[str, int], int] = {}
+    code_lines: dict[tuple[str, str, int], int] = {}
     counts: dict[tuple[str, str | None], dict[int, int]] = {}
+    code_counts: dict[tuple[str, str, str], dict[int, int]] = {}
     for c in cube:
         key = (c["payer_id"], c["qk"])
         lines_by[key] = lines_by.get(key, 0) + c["n"]
+        ck = (c["payer_id"], c["code"], c["qk"])
+        code_lines[ck] = code_lines.get(ck, 0) + c["n"]
         if c["d"]:
             for carc in (None, c["carc"]) if c["carc"] is not None else (None,):
                 by_q = counts.setdefault((c["payer_id"], carc), {})
+                by_q[c["qk"]] = by_q.get(c["qk"], 0) + c["d"]
+            if c["carc"] is not None:
+                by_q = code_counts.setdefault((c["payer_id"], c["carc"], c["code"]), {})
                 by_q[c["qk"]] = by_q.get(c["qk"], 0) + c["d"]
     qkeys: dict[str, list[int]] = {}
     for payer, qk in sorted(lines_by):
         qkeys.setdefault(payer, []).append(qk)
     out: list[DenialChange] = []
     for (payer, carc), by_q in counts.items():
-        ks = sorted(qkeys.get(payer, []))
-        for i, qk in enumerate(ks):
-            prev = ks[max(0, i - params.baseline_quarters):i]
-            n = lines_by[(payer, qk)]
-            if len(prev) < 2 or n < params.min_lines:
-                continue
-            rate = 100 * by_q.get(qk, 0) / n
-            base_rate = 100 * sum(by_q.get(k, 0) for k in prev) / sum(lines_by[(payer, k)]
-                                                                      for k in prev)
-            base_n = sum(lines_by[(payer, k)] for k in prev)
-            p0 = (sum(by_q.get(k, 0) for k in prev) + 0.5) / (base_n + 1)
-            z = (rate / 100 - p0) / math.sqrt(p0 * (1 - p0) / n)
-            change = rate - base_rate
-            ratio = rate / base_rate if base_rate else None
-            if abs(change) >= params.min_change_pp and (ratio is None or ratio >= params.min_ratio
-                                                        or ratio <= 1 / params.min_ratio):
-                out.append(DenialChange(
-                    payer_id=payer, carc=carc, description=descs.get(carc) if carc else None,
-                    quarter=f"{qk // 10}Q{qk % 10}", rate=round(rate, 2),
-                    baseline_rate=round(base_rate, 2), change_pp=round(change, 2),
-                    ratio=round(ratio, 2) if ratio is not None else None, z_score=round(z, 2),
-                    denied_lines=by_q.get(qk, 0), lines=n))
+        out += _test(payer, carc, None, qkeys.get(payer, []), by_q,
+                     lambda q, p=payer: lines_by[(p, q)], descs, params, params.min_lines)
+    # Drill down where a reason rose for the payer: the codes that rose with it, as one
+    # change over them (only there, so thousands of payer x reason x code x quarter series
+    # do not throw up chance clusters).
+    rose = {(c.payer_id, c.carc, int(c.quarter[:4]) * 10 + int(c.quarter[-1]))
+            for c in out if c.carc is not None and c.change_pp > 0}
+    spiked: dict[tuple[str, str, int], list[str]] = {}
+    for (payer, carc, code), by_q in code_counts.items():
+        for qk in sorted(q for p, r, q in rose if p == payer and r == carc):
+            if _test(payer, carc, [code], qkeys.get(payer, []), by_q,
+                     lambda q, p=payer, c=code: code_lines.get((p, c, q), 0), descs, params,
+                     params.min_code_lines, params.max_code_p, only=qk):
+                spiked.setdefault((payer, carc, qk), []).append(code)
+    for (payer, carc, qk), codes in spiked.items():
+        merged: dict[int, int] = {}
+        for code in codes:
+            for k, d in code_counts[(payer, carc, code)].items():
+                merged[k] = merged.get(k, 0) + d
+        found = _test(payer, carc, sorted(codes), qkeys.get(payer, []), merged,
+                      lambda q, p=payer, cs=codes: sum(code_lines.get((p, c, q), 0) for c in cs),
+                      descs, params, params.min_code_lines, params.max_code_p, only=qk)
+        out += found
     return sorted(out, key=lambda c: -abs(c.z_score))
+
+
+def _test(payer: str, carc: str | None, codes: list[str] | None, quarters: list[int],
+          by_q: dict[int, int], lines_in: Any, descs: dict[str, str], params: DenialParams,
+          min_lines: int, max_p: float | None = None, only: int | None = None
+          ) -> list[DenialChange]:
+    """Quarters whose denial rate departs from the preceding ``baseline_quarters``; with
+    ``max_p``, only rises whose binomial tail probability is at most ``max_p``."""
+    out: list[DenialChange] = []
+    ks = sorted(quarters)
+    for i, qk in enumerate(ks):
+        if only is not None and qk != only:
+            continue
+        prev = ks[max(0, i - params.baseline_quarters):i]
+        n = lines_in(qk)
+        base_n = sum(lines_in(k) for k in prev)
+        if len(prev) < 2 or n < min_lines or base_n == 0:
+            continue
+        rate = 100 * by_q.get(qk, 0) / n
+        base_rate = 100 * sum(by_q.get(k, 0) for k in prev) / base_n
+        p0 = (sum(by_q.get(k, 0) for k in prev) + 0.5) / (base_n + 1)
+        z = (rate / 100 - p0) / math.sqrt(p0 * (1 - p0) / n)
+        change = rate - base_rate
+        ratio = rate / base_rate if base_rate else None
+        if max_p is not None and (change <= 0 or _tail(by_q.get(qk, 0), n, p0) > max_p):
+            continue
+        if abs(change) >= params.min_change_pp and (
+                ratio is None or ratio >= params.min_ratio or ratio <= 1 / params.min_ratio):
+            out.append(DenialChange(
+                payer_id=payer, carc=carc, description=descs.get(carc) if carc else None,
+                quarter=f"{qk // 10}Q{qk % 10}", rate=round(rate, 2),
+                baseline_rate=round(base_rate, 2), change_pp=round(change, 2),
+                ratio=round(ratio, 2) if ratio is not None else None, z_score=round(z, 2),
+                denied_lines=by_q.get(qk, 0), lines=n, codes=codes))
+    return out
+
+
+def _tail(denied: int, lines: int, p0: float) -> float:
+    """P(X >= denied) for X ~ Binomial(lines, p0)."""
+    from scipy.stats import binom
+
+    return float(binom.sf(denied - 1, lines, p0))

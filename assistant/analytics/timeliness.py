@@ -18,7 +18,7 @@ from assistant.analytics.common import (
     resolve_inputs,
     rows,
 )
-from assistant.analytics.periods import Period
+from assistant.periods import Period
 
 BUCKETS = ((0, 15), (16, 30), (31, 45), (46, 60), (61, 90), (91, 100000))
 

@@ -19,7 +19,7 @@ from assistant.analytics.common import (
     resolve_inputs,
     rows,
 )
-from assistant.analytics.periods import Period
+from assistant.periods import Period
 
 
 class WalkawayParams(BaseModel):

@@ -24,7 +24,6 @@ from assistant.analytics.counteroffer import (
 from assistant.analytics.deadlines import DeadlineParams, DeadlineResult, contract_deadlines
 from assistant.analytics.denials import DenialParams, DenialResult, denial_analysis
 from assistant.analytics.mix import MixParams, MixResult, PayerVolume, payer_mix
-from assistant.analytics.periods import Period, resolve_period
 from assistant.analytics.rates import RateComparison, RateParams, RateRow, compare_rates
 from assistant.analytics.timeliness import (
     PayerTimeliness,
@@ -35,6 +34,7 @@ from assistant.analytics.timeliness import (
 from assistant.analytics.variance import VarianceParams, VarianceResult, reimbursement_variance
 from assistant.analytics.vocabulary import code_in_category
 from assistant.analytics.walkaway import WalkawayParams, WalkawayResult, walkaway_impact
+from assistant.periods import Period, resolve_period
 
 GROUPS = (("em", "E/M visits"), ("imaging", "Imaging"), ("surgery", "Surgery"),
           ("therapy", "Therapy"), ("lab", "Lab"), ("medicine", "Medicine"))
@@ -147,7 +147,7 @@ def gather_facts(conn: duckdb.DuckDBPyConnection, payer_id: str, payer_name: str
         denials_year_all=denial_analysis(conn, DenialParams(period=year)),
         walkaway=walk, walkaway_retained=walk_r,
         deadlines=contract_deadlines(conn, DeadlineParams(as_of=as_of, payer=payer_id)),
-        terms=terms, tic=_tic(conn, [r.code for r in top]),
+        terms=terms, tic=_tic(conn, [r.code for r in top], as_of),
         groups=_groups(conn, payer_id, mine, others, as_of, policy) if has_lines else [],
         policy=policy)
 
@@ -161,8 +161,18 @@ def _other_stats(rows: list[RateRow], payer_id: str) -> dict[str, dict[str, floa
                    "n": len(v)} for code, v in by_code.items()}
 
 
-def _tic(conn: duckdb.DuckDBPyConnection, codes: list[str]) -> list[dict[str, Any]]:
-    """Market negotiated rates per code from loaded Transparency-in-Coverage files."""
+# Only TiC prices comparable to a practice's contracted fee per unit: dollar amounts
+# (not "percentage" of billed charges, not institutional "per diem"), fee-for-service (not
+# bundles or capitation), professional claims, the global code (a -26/-TC modifier is a
+# component), not expired on the as-of date.
+TIC_COMPARABLE = {"negotiated_types": ["negotiated", "fee schedule", "derived"],
+                  "negotiation_arrangement": "ffs", "billing_class": "professional",
+                  "modifier": "none", "expiration": "on or after as-of"}
+
+
+def _tic(conn: duckdb.DuckDBPyConnection, codes: list[str], as_of: dt.date) -> list[dict[str, Any]]:
+    """Market negotiated rates per code from loaded Transparency-in-Coverage files (only
+    prices comparable to a contracted professional fee, see ``TIC_COMPARABLE``)."""
     if not codes:
         return []
     cur = conn.execute(
@@ -170,9 +180,23 @@ def _tic(conn: duckdb.DuckDBPyConnection, codes: list[str]) -> list[dict[str, An
                   round(median(negotiated_rate), 2) AS median, max(negotiated_rate) AS max,
                   count(DISTINCT reporting_entity) AS entities
            FROM tic_rates WHERE billing_code IN (SELECT unnest(?::VARCHAR[]))
-             AND negotiated_rate IS NOT NULL GROUP BY 1 ORDER BY 1""", [codes])
+             AND negotiated_rate IS NOT NULL
+             AND lower(trim(coalesce(negotiated_type, 'negotiated'))) IN (SELECT unnest(?))
+             AND lower(coalesce(negotiation_arrangement, 'ffs')) = 'ffs'
+             AND lower(coalesce(billing_class, 'professional')) = 'professional'
+             AND billing_code_modifier IS NULL
+             AND (expiration_date IS NULL OR expiration_date >= ?)
+           GROUP BY 1 ORDER BY 1""", [codes, TIC_COMPARABLE["negotiated_types"], as_of])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def tic_result(f: Facts) -> dict[str, Any]:
+    """The market rates as a citable result (function, filters, row count)."""
+    return {"function": "tic_market_rates",
+            "filters": {"codes": [t["code"] for t in f.tic], "as_of": f.as_of.isoformat(),
+                        **TIC_COMPARABLE},
+            "row_count": sum(int(t["n"]) for t in f.tic)}
 
 
 def group_of(code: str) -> tuple[str, str]:

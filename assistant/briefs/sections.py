@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.briefs.cite import Citations, refs
 from assistant.briefs.evidence import Passage, _load
-from assistant.briefs.facts import Facts
+from assistant.briefs.facts import Facts, tic_result
 from assistant.briefs.models import Ask, Section
 from assistant.engines import formatting
 from assistant.prompts import load_prompt
@@ -92,6 +92,9 @@ def cite_figures(ctx: Ctx) -> None:
     ctx.fig["denials_year"] = c.figure("Denials across payers, last 12 months",
                                        f.denials_year_all)
     ctx.fig["deadlines"] = c.figure("Contract deadlines", f.deadlines)
+    if f.tic:
+        ctx.fig["tic"] = c.figure("Market negotiated rates, Transparency-in-Coverage files",
+                                  tic_result(f))
     if f.walkaway:
         ctx.fig["walkaway"] = c.figure("Walk-away impact, no patients retained", f.walkaway)
     if f.walkaway_retained:
@@ -213,7 +216,7 @@ def rates_section(ctx: Ctx) -> Section:
     gap = f.rates.gap_by_payer.get(f.payer_id, 0.0)
     tic = {t["code"]: t for t in f.tic}
     return render("rates", ctx, missing, rows=f.top_rates, others=f.others, gap=gap, tic=tic,
-                  ref=ctx.fig["rates"], groups=f.groups)
+                  ref=ctx.fig["rates"], tic_ref=ctx.fig.get("tic"), groups=f.groups)
 
 
 def compliance_section(ctx: Ctx) -> Section:

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_(
         ctx: typer.Context,
-        suite: Annotated[str, typer.Option(help="sample, cuad, x835 or all.")] = "sample",
+        suite: Annotated[str, typer.Option(help="sample, cuad, x835, routing or all.")] = "sample",
         model: Annotated[str | None, typer.Option(help="Chat model (default: offline).")] = None,
         baseline: Annotated[
             Path | None,
@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
 
         console = Console(stderr=True)
         suites = (
-            ["sample", "cuad", "x835"] if suite == "all" else [s.strip() for s in suite.split(",")]
+            ["sample", "cuad", "x835", "routing"] if suite == "all" else [s.strip() for s in suite.split(",")]
         )
         config = EvalConfig(
             suites=suites,

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from assistant.engines.periods import Period, find_period
+from assistant.analytics.vocabulary import Vocabulary
+from assistant.periods import Period, find_period
 
 CODE_RE = re.compile(r"\b(\d{5}|[A-Z]\d{4})\b")
 
@@ -27,34 +28,50 @@ GROUP_WORDS: list[tuple[re.Pattern[str], str]] = [
 
 CLAUSE_PATTERNS: dict[str, str] = {
     "timely_filing": r"tim\w*ly[- ]?fil\w*|filing (limit|deadline|window)|deadline to (file|submit)"
-    r"|get (a |our )?claims? in|claims? in (on time|by)|how long (after|from) .{0,30}(date of service|dos)"
-    r"|(file|submit) (a |our )?claims? (within|by)|how long (do we have )?to (file|submit)",
+    r"|get (a |our )?claims? in|claims? in (on time|by)"
+    r"|how long (after|from) .{0,30}(date of service|dos|visit|service|appointment|encounter|seen)"
+    r"|(file|submit) (a |our )?claims? (within|by)|how long (do we have )?to (file|submit|bill)"
+    r"|(window|deadline|time limit|cut-?off) (to|for) (submit|fil|send|bill)\w*"
+    r"|(past|missed|outside|beyond) the (filing |submission |billing )?(window|deadline|limit)"
+    r"|still (send|submit|file|bill)\b.{0,25}\bclaims?|unbilled|too late to (bill|file|submit)",
     "prompt_pay": r"prompt[- ]?pay\w*|clean[- ]claims?|how (fast|quickly|soon) .*pay|days to pay"
-    r"|interest rate|\blate\b.{0,40}\binterest|\binterest\b.{0,40}\b(late|when they)"
-    r"|pay(ment)? within|late[- ]payment interest|interest on late",
+    r"|interest rate|\blate\b.{0,40}\binterest|\binterest\b.{0,40}\b(late|when they|kicks? in)"
+    r"|pay(ment)? within|late[- ]payment interest|interest on late|pay\w* (us )?(on time|promptly)",
     "termination_without_cause": r"without cause|for convenience|terminat\w*|get out of|exit (the|our)"
-    r"|cancel\w*|walk away from the contract",
+    r"|cancel\w*|walk away from the contract|without (giving |stating )?(a |any )?reason|no[- ]fault"
+    r"|just because",
     "termination_for_cause": r"for cause|breach|cure period",
     "term_renewal": r"renew\w*|expir\w*|term of (the|our)|how long (is|does) (the|our) contract"
-    r"|auto[- ]?renew\w*|evergreen|end date",
-    "most_favored_nation": r"most[- ]favou?red|\bmfn\b|favou?red[- ]nation|best[- ]price|lowest rate",
-    "hold_harmless": r"hold[- ]harmless|balance[- ]bill\w*|bill (the )?(member|patient)s?"
-    r"|(go after|collect from|charge) (the )?(member|patient)s?|for the balance",
+    r"|auto[- ]?renew\w*|evergreen|end date|roll\w* over|initial (term|length)|each term",
+    "most_favored_nation": r"most[- ]favou?red|\bmfn\b|favou?red[- ]nation|best[- ]price"
+    r"|lowest (rate|price)",
+    "hold_harmless": r"hold[- ]harmless|balance[- ]bill\w*|bill (the )?(members?|patients?|pts?)\b"
+    r"|(go after|collect from|charge) (the )?(members?|patients?|pts?)\b|for the balance"
+    r"|(rest|remainder) of the (bill|balance)"
+    r"|(send|bill) (them|the patient|the member)\b.{0,20}\b(bill|rest|balance)",
     "fee_schedule": r"fee[- ]schedule|reimbursement (method\w*|basis)|how (are|do) (we|they) (get )?pa(id|y)"
-    r"|payment methodology|compensation",
-    "fee_schedule_updates": r"(change|amend|modify|update)\w* (the |our )?(rates|fee schedule|contract)"
-    r"|unilateral\w*|escalator|rate (change|update)s?|amendment",
-    "prior_authorization": r"prior[- ]?auth\w*|pre-?auth\w*|precert\w*|authori[sz]ation",
-    "claims_submission": r"submit\w* claims?|claims? submission|claim form|cms-?1500|\b837\b"
-    r"|electronic claims?",
-    "appeals": r"appeal\w*|reconsideration|redetermination",
+    r"|payment methodology|compensation|we (get|are|'re) paid\b|(percent|%) of (the )?(state )?"
+    r"(medicaid|medicare)('s)? (fee|rates?)",
+    "fee_schedule_updates": r"(change|amend|modify|update|lower|cut)\w* (the |our |their )?"
+    r"(rates|fee schedule|contract)"
+    r"|unilateral\w*|escalator|rate (change|update)s?|amendment|on (their|its) own",
+    "prior_authorization": r"prior[- ]?auth\w*|pre-?auth\w*|precert\w*|authori[sz]ation|pre-?approv\w*"
+    r"|approv\w* (before|in advance|first)",
+    "claims_submission": r"submit\w* claims?|claims? submission|claim forms?|cms-?1500|\b837\b"
+    r"|electronic claims?|file electronically|clearinghouse|which form|where (do|should) (the )?claims",
+    "appeals": r"appeal\w*|reconsideration|redetermination"
+    r"|(fight|contest|challenge|overturn)\w* (a |the |this |that )?(denial|decision|claim)",
     "dispute_resolution": r"disputes?|arbitrat\w*|mediat\w*",
     "confidentiality": r"confidential\w*|disclos\w*|tell (other|another) (plans?|payers?)"
-    r"|share (our|the|their) rates|keep .{0,20}secret",
+    r"|share\b.{0,30}\brates?\b|keep .{0,20}secret|\bnda\b|locked down",
     "assignment": r"\bassign\w*|transfer (the|our) (contract|agreement)|hand .{0,25}\boff\b"
-    r"|(sell|transfer) (the|our) (contract|agreement)",
-    "governing_law": r"governing law|which state'?s? law|governed by|jurisdiction|\bvenue\b",
-    "audit_rights": r"\baudit\w*|inspect (our )?records",
+    r"|(sell|transfer) (the|our) (contract|agreement)|(contract|agreement) (transfer|carr(y|ies) over)"
+    r"|(get|are|were|is) (bought|acquired|sold)|acquisition|change of (control|ownership)",
+    "governing_law": r"governing law|which state'?s? law|governed by|jurisdiction|\bvenue\b"
+    r"|(whose|what|which) state'?s?\b.{0,12}\b(law|courts?)|litigat\w*|(sue|sued) (them|us|in)",
+    "audit_rights": r"\baudit\w*|inspect (our )?records"
+    r"|(go|look|dig) through (our |the )?(books|records|charts|files)"
+    r"|(access|review|examine) (to )?(our |the )?(books|records|medical records|charts)",
 }
 CLAUSE_RES = {k: re.compile(v, re.I) for k, v in CLAUSE_PATTERNS.items()}
 
@@ -77,35 +94,6 @@ CLAUSE_TO_TERMS: dict[str, list[str]] = {
 
 PERCENT_RE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s?%")
 MONEY_RE = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)")
-
-
-@dataclass(frozen=True)
-class PayerName:
-    """A payer with every name it goes by."""
-
-    payer_id: str
-    name: str
-    aliases: tuple[str, ...] = ()
-
-    def names(self) -> list[str]:
-        """All names, id included."""
-        return [self.name, self.payer_id, *self.aliases]
-
-
-@dataclass
-class Vocabulary:
-    """The known vocabulary, read from the warehouse."""
-
-    payers: list[PayerName] = field(default_factory=list)
-    codes: set[str] = field(default_factory=set)
-    descriptions: dict[str, str] = field(default_factory=dict)  # code → plain-English service
-
-    def payer_name(self, payer_id: str) -> str:
-        """Display name for a payer id."""
-        for p in self.payers:
-            if p.payer_id == payer_id:
-                return p.name
-        return payer_id
 
 
 @dataclass
@@ -242,9 +230,9 @@ def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
         ent.period, span = period_and_span
         masked = question[: span[0]] + " " * (span[1] - span[0]) + question[span[1] :]
     for code in CODE_RE.findall(masked):
-        if re.fullmatch(r"(19|20)\d{3}", code) and code not in vocab.codes:
+        if re.fullmatch(r"(19|20)\d{3}", code) and not vocab.is_code(code):
             continue
-        if code in vocab.codes:
+        if vocab.is_code(code):
             ent.codes.append(code)
         else:
             ent.unknown_codes.append(code)
@@ -253,8 +241,9 @@ def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
     for rx, group in GROUP_WORDS:
         if rx.search(question) and group not in ent.code_groups:
             ent.code_groups.append(group)
+    flat = " ".join(question.split())  # a masked payer name leaves a run of spaces
     for key, rx in CLAUSE_RES.items():
-        if rx.search(question):
+        if rx.search(flat):
             ent.clause_types.append(key)
     if "termination_for_cause" in ent.clause_types and "termination_without_cause" in ent.clause_types:
         if not re.search(r"without cause|convenience", question, re.I):

@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.engines.entities import Entities, Vocabulary, add_clause_type, extract, mask_payers
-from assistant.engines.periods import MONTH_NAMES
+from assistant.analytics.vocabulary import Vocabulary
+from assistant.engines.entities import Entities, add_clause_type, extract, mask_payers
 from assistant.engines.router import Route, SemanticRouter, route
+from assistant.periods import MONTH_NAMES
 
 FOLLOW_UP_RE = re.compile(
     r"^\s*(and|what about|how about|same (for|with)|and for|also|now|ok(ay)?,? (and|what about))\b"

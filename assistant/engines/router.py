@@ -41,16 +41,23 @@ CUES: dict[str, re.Pattern[str]] = {
         r"( rate)?|variance|paid correctly|right amount|honou?r\w*|below contract|shortchang\w*",
         re.I,
     ),
-    "denials": re.compile(r"\bdeni\w*|\bdeny\w*|reject\w*|\bcarc\b", re.I),
+    "denials": re.compile(
+        r"\bdeni\w*|\bdeny\w*|reject\w*|\bcarc\b|bounc\w*|kick(s|ed|ing)? back|turn(s|ed|ing)? down"
+        r"|knock(s|ed|ing)? back|\b(co|pr|oa|pi|cr)[- ]?\d{1,3}s?\b",
+        re.I,
+    ),
     "timeliness": re.compile(
         r"\blate\b|lately paid|days to pay|take to pay|how (long|fast|quickly) .*pay(ing)? us|paid after"
         r"|interest (owed|due|we are owed)|owe[sd]? (us )?interest|interest .{0,30}\bowe|timeliness"
-        r"|slow[- ]pay\w*|paying slow|on time|days to payment|average days",
+        r"|slow[- ]pay\w*|paying slow|on time|days to payment|average days|cut(ting)? (us )?(a |the )?checks?"
+        r"|(take|taking|takes) .{0,25}\bto (pay|cut|send (us )?(the )?money|get paid)",
         re.I,
     ),
     "payer_mix": re.compile(
         r"payer mix|revenue (by|per|from) (each )?payer|share of (our )?(revenue|patients|claims|volume)"
-        r"|(biggest|largest|top) payers?|cost coverage|cover (our )?costs?|volume by payer"
+        r"|(biggest|largest|top) payers?|cost coverage|cover (our )?costs?"
+        r"|(volume|revenue|income|claims|patients|visits) by (payer|insurer|plan|carrier)"
+        r"|(biggest|largest|top|main) (revenue|income) (source|driver)"
         r"|how many (of )?(our |their |the )?(patients|claims|claim lines)\b(?! in\b)"
         r"|collections|collected|\bbilled\b|(total|how much)\b.{0,30}"
         r"\bpaid us|has paid us",
@@ -60,32 +67,42 @@ CUES: dict[str, re.Pattern[str]] = {
         r"walk[- ]?away|walk away|drop (the |this )?(payer|plan|contract)|leave (the|their) network"
         r"|go out of network|out[- ]of[- ]network|revenue at risk|afford to (terminate|leave|drop)"
         r"|(terminate|drop|leave).*\b(lose|risk)\b|\bif we (leave|drop|exit|end|cancel|walk)\b"
-        r"|revenue hit",
+        r"|revenue hit|(quit|leave|exit|drop out of|get out of)\b.{0,30}\bnetwork"
+        r"|\bwe (drop|terminate|cancel)\b.{0,30}\bnetwork"
+        r"|go(ing)? non-?par|stop (taking|accepting|seeing)",
         re.I,
     ),
     "counteroffer": re.compile(
         r"counter[- ]?offer|proposal|propos\w*|what (would|is) .* worth|worth (per|a) year"
         r"|[+]\s?\d+(\.\d+)?\s?%|\d+(\.\d+)?\s?% (increase|raise|bump)|raise .* by \d|increase of \d"
-        r"|\d+(\.\d+)?\s?% of medicare (on|for)",
+        r"|\d+(\.\d+)?\s?% of medicare (on|for)|(bump|raise|increase|lift|boost)\w*\b.{0,40}\bby \d"
+        r"|\d+(\.\d+)?\s?% (across the board|on everything|on all)"
+        r"|(to|at) \d+(\.\d+)?\s?% (of )?(medicare|mcr)\b.{0,60}\b(worth|add|mean|annual\w*|year)",
         re.I,
     ),
     "rates": re.compile(
         r"\brates?\b|\bpays? (for|us for)\b|\bfee (for|of)\b|reimburse\w* (for|on)|% of medicare"
-        r"|percent of medicare|vs\.? medicare|compared? to medicare|allowed amount",
+        r"|percent of medicare|vs\.? medicare|compared? to medicare|allowed amount|allowables?\b"
+        r"|contract(ed)? (amount|amt|fee|price)s?\b",
         re.I,
     ),
     "deadlines": re.compile(
         r"deadlines?|renew\w* (in|within) the next|coming up|upcoming|days (\w+ ){0,3}left\b|notice (is )?due"
         r"|\bleft to (give|send) (\w+ )?notice|how (long|many days) (until|before|till) (the |our )?notice"
         r"|next \d+ days|(start )?prepar\w* for the next|due (soon|dates?)|what's due|by when"
-        r"|last day\b|when (do|must|should) we (send|give|notify)|\bexpir\w*|when does .{0,40}"
-        r"\b(end|renew)|start prep\w*|prep\w* for|renewals? (coming|upcoming|in the next)",
+        r"|last day\b|when (do|must|should) we (have to |need to )?(send|give|notify)|\bexpir\w*"
+        r"|when does .{0,40}\b(end|renew)|start prep\w*|prep\w* for|renewals? (coming|upcoming|in the next)",
         re.I,
     ),
-    "brief": re.compile(r"\bbrief\b|talking points|negotiation (prep|plan)", re.I),
+    "brief": re.compile(
+        r"\bbrief(ing)?\b|talking points|negotiation (prep|plan)|prep (packet|pack|doc|sheet|material)"
+        r"|one-pager|dossier",
+        re.I,
+    ),
     "notes": re.compile(
         r"readmission|satisfaction|quality (score|metric|figure)s?|\bnps\b|star rating|\boffer(ed)?\b"
-        r"|\bcounter(ed)? with\b|\bmeeting\b|\bcheck-in\b|escalator|attributed|\bmembers\b|network gaps?"
+        r"|\bcounter(ed)? with\b|\bmeeting\b|\bcheck-in\b|escalator|attributed"
+        r"|(assigned|attributed) (members|lives)|how many (members|lives)|network gaps?"
         r"|only (orthopedic|ortho|provider|group)|walk-?away (floor|point|line|number)"
         r"|did we (set|decide|agree|say)|they (said|told)|last (meeting|call|round)|notes?\b|e-?mails?",
         re.I,
@@ -101,7 +118,8 @@ PRIVACY_RE = re.compile(
 )
 OFF_TOPIC_RE = re.compile(
     r"\b(haiku|poem|song|limerick|joke|translate|weather|stocks?|invest\w*|recipe|diagnos\w*"
-    r"|medication|what should i take|symptoms?|capital of)\b",
+    r"|medication|what should i take|symptoms?|capital of|ceo|cfo|stock price|share price"
+    r"|headquarter\w*|market cap\w*|who (founded|owns|runs))\b",
     re.I,
 )
 ORG_SUFFIX = (
@@ -111,7 +129,7 @@ ORG_SUFFIX = (
 OTHER_ORG_RE = re.compile(r"\b(?:[A-Z][a-z]+\s+){1,3}" + ORG_SUFFIX + r"\b(?:'s?)?")
 OTHER_PRACTICE_RE = re.compile(
     r"\b(another|other|competing|competitor'?s?|rival) (practice|group|clinic|provider)'?s?\b"
-    r"|\bpractice across town\b",
+    r"|\b(practice|group|clinic|office) across town\b|\bacross town\b.{0,40}\b(contract|rates?)\b",
     re.I,
 )
 
@@ -119,7 +137,8 @@ OTHER_PRACTICE_RE = re.compile(
 EXPLICIT_CLAUSE_RE = re.compile(
     r"\b(clause|section|provision|language|say|says|quote|wording|require[sd]?|limit|notice"
     r"|deadline|window|allowed to|contract terms?|interest rate|rate of interest|cure period"
-    r"|contract (says?|gives?|allows?|requires?|provides?)|does the contract|agreement (say|require)\w*)\b",
+    r"|contract (says?|gives?|allows?|requires?|provides?)|does the contract"
+    r"|agreement (say|require|allow|permit)\w*)\b",
     re.I,
 )
 
@@ -279,7 +298,7 @@ def route(question: str, has_clause: bool, semantic: dict[str, float]) -> Route:
         and "clause" in cues
         and not (
             EXPLICIT_CLAUSE_RE.search(question)
-            or re.search(r"how many days (do|does) (they|the payer) have", question, re.I)
+            or re.search(r"how many days (do|does) (they|the payer) (have|get)", question, re.I)
         )
     ):
         cues.remove("clause")

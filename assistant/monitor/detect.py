@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field
 
 from assistant.analytics.common import money, rows
 from assistant.analytics.denials import DenialParams, denial_analysis
-from assistant.analytics.periods import Period
 from assistant.analytics.timeliness import TimelinessParams, payment_timeliness
 from assistant.analytics.variance import VarianceParams, reimbursement_variance
 from assistant.monitor.clauses import ClauseFinder
@@ -28,6 +27,7 @@ from assistant.monitor.due import appeal_deadline_findings, deadline_findings, l
 from assistant.monitor.findings import Evidence, EvidenceLine, Finding, finding_id
 from assistant.monitor.followup import split_after_closed
 from assistant.monitor.log import ensure_log_schema, query_findings, record_run, upsert_findings
+from assistant.periods import Period
 from assistant.settings import Settings
 
 
@@ -185,7 +185,8 @@ def denial_findings(conn: duckdb.DuckDBPyConnection, as_of: dt.date, clauses: Cl
     res = denial_analysis(conn, DenialParams(period=_to_as_of(as_of)))
     out: list[Finding] = []
     for ch in res.changes:
-        if ch.carc is None or ch.change_pp <= 0 or ch.z_score < params.denial_min_z \
+        # one finding per payer x reason x quarter: the all-code change (its codes are listed)
+        if ch.codes or ch.carc is None or ch.change_pp <= 0 or ch.z_score < params.denial_min_z \
                 or ch.denied_lines < params.denial_min_lines:
             continue
         year, q = int(ch.quarter[:4]), int(ch.quarter[-1])

@@ -8,6 +8,7 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
+from assistant.analytics.vocabulary import resolve_optional_payer
 from assistant.errors import ParleyError
 from assistant.tools.base import (
     ToolDeps,
@@ -17,7 +18,6 @@ from assistant.tools.base import (
     scoped_message,
     tool_result,
 )
-from assistant.tools.resolve import resolve_payer
 from assistant.vocabulary import TERM_KEYS
 
 SQL = """
@@ -96,7 +96,7 @@ def make_contract_terms(deps: ToolDeps) -> BaseTool:
         filters: dict[str, Any] = {"payer": payer, "terms": terms, "as_of": ctx.as_of}
         try:
             vocab = deps.vocabulary()
-            payer_id = resolve_payer(vocab, payer, ctx.allowed_payers)
+            payer_id = resolve_optional_payer(vocab, payer, ctx.allowed_payers)
         except ParleyError as exc:
             return error_result("contract_terms", scoped_message(exc, ctx.allowed_payers), filters)
         conn = deps.connect()

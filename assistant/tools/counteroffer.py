@@ -74,7 +74,6 @@ def make_counteroffer(deps: ToolDeps) -> BaseTool:
             ProposalItem,
             model_counteroffer,
         )
-        from assistant.tools.resolve import _check_allowed
 
         ctx = runtime.context
         args = CounterofferArgs(**kwargs)
@@ -83,11 +82,12 @@ def make_counteroffer(deps: ToolDeps) -> BaseTool:
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
             if not args.payer:
                 raise InputError("Name the payer the proposal is for.")
+            # resolved in the caller's scope first: nothing is computed for a payer it may not see
+            payer_id = deps.vocabulary().resolve_payer(args.payer, ctx.allowed_payers)
             proposal = Proposal(items=[ProposalItem(**i) for i in _items(args)])
             res = model_counteroffer(
-                conn, CounterofferParams(payer=args.payer, proposal=proposal, as_of=ctx.as_of)
+                conn, CounterofferParams(payer=payer_id, proposal=proposal, as_of=ctx.as_of)
             )
-            _check_allowed(res.payer_id, ctx.allowed_payers)
             name = names_of(conn).get(res.payer_id, res.payer_id)
             data = dict(
                 res.model_dump(),

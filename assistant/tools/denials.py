@@ -136,12 +136,19 @@ def make_denials(deps: ToolDeps) -> BaseTool:
                 figs.append(figure(f"{r['payer_name']} denial rate", r["denial_rate"], "percent"))
             for c in changes[:5]:
                 figs.append(
-                    figure(f"{c['payer_name']} {c['quarter']} CARC {c['carc']} rate", c["rate"], "percent")
+                    figure(f"{c['payer_name']} {c['quarter']} CARC {c['carc']}{_on(c['codes'])} rate",
+                           c["rate"], "percent")
                 )
-                figs.append(figure(f"{c['payer_name']} baseline rate", c["baseline_rate"], "percent"))
+                figs.append(figure(f"{c['payer_name']}{_on(c['codes'])} baseline rate", c["baseline_rate"],
+                                   "percent"))
             filters.update(res.filters)
             return tool_result("denials", filters=filters, data=data, figures=figs, rows=res.row_count)
 
         return run_on_warehouse(deps, "denials", filters, run, ctx.allowed_payers)
 
     return denials
+
+
+def _on(codes: list[str] | None) -> str:
+    """' on 72148, 73721' for a change limited to some codes, else ''."""
+    return f" on {', '.join(codes)}" if codes else ""

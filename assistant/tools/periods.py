@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.analytics.periods import Period
 from assistant.errors import InputError
+from assistant.periods import Period
 
 
 def period_from(start: str | None, end: str | None, as_of: dt.date) -> Period | None:

@@ -35,7 +35,6 @@ def make_walkaway(deps: ToolDeps) -> BaseTool:
         with the payer, share of practice revenue, revenue retained under the retention
         assumption, revenue and margin lost."""
         from assistant.analytics.walkaway import WalkawayParams, walkaway_impact
-        from assistant.tools.resolve import _check_allowed
 
         ctx = runtime.context
         filters: dict[str, Any] = {"payer": payer, "retention_pct": retention_pct}
@@ -43,11 +42,12 @@ def make_walkaway(deps: ToolDeps) -> BaseTool:
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
             if not payer:
                 raise InputError("Name the payer to model walking away from.")
+            # resolved in the caller's scope first: nothing is computed for a payer it may not see
+            payer_id = deps.vocabulary().resolve_payer(payer, ctx.allowed_payers)
             params = WalkawayParams(
-                payer=payer, as_of=ctx.as_of, retention_share=(retention_pct or 0.0) / 100
+                payer=payer_id, as_of=ctx.as_of, retention_share=(retention_pct or 0.0) / 100
             )
             res = walkaway_impact(conn, params)
-            _check_allowed(res.payer_id, ctx.allowed_payers)
             name = names_of(conn).get(res.payer_id, res.payer_id)
             data = dict(res.model_dump(), payer_name=name)
             data["retention_pct"] = round(res.retention_share * 100, 1)

@@ -8,6 +8,8 @@ same assistant. Routes read these from ``app.state`` through small dependencies.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -113,10 +115,31 @@ def _shared_embedder_runner(app: FastAPI) -> IngestRunner:
 
 
 def _invalidate(app: FastAPI) -> None:
-    """After an ingest, forget the assistant's cached vocabulary (new payers, codes)."""
+    """After an ingest, forget the assistant's cached vocabulary (new payers, codes) and
+    rebuild the search index in the background."""
     vocab: Any = getattr(app.state.assistant, "vocabulary", None)
     if hasattr(vocab, "invalidate"):
         vocab.invalidate()
+    warm_index(app.state.assistant)
+
+
+def warm_index(assistant: Any) -> threading.Thread | None:
+    """Build the retriever's local index on a background thread (None without one)."""
+    deps = getattr(assistant, "deps", None)
+    if deps is None:
+        return None
+
+    def run() -> None:
+        try:
+            started = time.perf_counter()
+            n = deps.retriever.warm()
+            log.info("search index ready: %d chunks in %.1f s", n, time.perf_counter() - started)
+        except Exception:
+            log.warning("could not build the search index in the background", exc_info=True)
+
+    thread = threading.Thread(target=run, name="parley-index-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 def warm_up(assistant: Any) -> None:
@@ -131,3 +154,5 @@ def warm_up(assistant: Any) -> None:
         log.warning(
             "could not open the vector store at start-up; /readyz will say so", exc_info=True
         )
+        return
+    warm_index(assistant)

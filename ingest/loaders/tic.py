@@ -1,14 +1,14 @@
 """CMS Transparency-in-Coverage in-network-rates JSON: other providers' negotiated rates.
 
-Streams with ``ijson`` when it is installed; otherwise reads files up to
-``MAX_PLAIN_JSON_MB`` with the standard library and refuses larger ones with a clear error.
+Real files run to many gigabytes, so the file is streamed with ``ijson`` (C backend) and
+rows go into DuckDB in batches of ``BATCH_ROWS``: memory stays bounded by one in-network
+item, one batch and the provider-reference table, whatever the file size.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from assistant.errors import IngestError
 from assistant.settings import Settings
 from ingest.loaders.base import LoadReport, bulk_insert, transactional_load
 
-MAX_PLAIN_JSON_MB = 200
+BATCH_ROWS = 50_000
 MAX_NPIS = 50
 COLS = ("reporting_entity", "billing_code_type", "billing_code", "billing_code_modifier",
         "negotiation_arrangement", "negotiated_type", "negotiated_rate", "billing_class",
@@ -48,11 +48,15 @@ def _groups(groups: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
 
 
 def iter_rates(doc: dict[str, Any], source: str) -> Iterator[list[object]]:
-    """One row per negotiated price of each in-network item."""
-    entity = doc.get("reporting_entity_name")
+    """One row per negotiated price of each in-network item of a parsed document."""
     refs = {r.get("provider_group_id"): r.get("provider_groups") or []
             for r in doc.get("provider_references") or []}
-    for item in doc.get("in_network") or []:
+    return _rows(doc.get("reporting_entity_name"), refs, doc.get("in_network") or [], source)
+
+
+def _rows(entity: Any, refs: dict[Any, list[dict[str, Any]]], items: Iterable[dict[str, Any]],
+          source: str) -> Iterator[list[object]]:
+    for item in items:
         for nr in item.get("negotiated_rates") or []:
             groups = list(nr.get("provider_groups") or [])
             for ref in nr.get("provider_references") or []:
@@ -60,7 +64,7 @@ def iter_rates(doc: dict[str, Any], source: str) -> Iterator[list[object]]:
             tins, npis = _groups(groups)
             for price in nr.get("negotiated_prices") or []:
                 rate = price.get("negotiated_rate")
-                if not isinstance(rate, (int, float)) or rate < 0:
+                if not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate < 0:
                     raise IngestError(f"{source}: billing code {item.get('billing_code')}: "
                                       f"bad negotiated_rate {rate!r}")
                 yield [entity, item.get("billing_code_type"), str(item.get("billing_code")),
@@ -68,6 +72,23 @@ def iter_rates(doc: dict[str, Any], source: str) -> Iterator[list[object]]:
                        item.get("negotiation_arrangement"), price.get("negotiated_type"),
                        float(rate), price.get("billing_class"), price.get("expiration_date"),
                        tins, npis, source]
+
+
+def stream_rates(fh: Any, source: str) -> Iterator[list[object]]:
+    """Rows of an in-network-rates file read from the binary file ``fh`` with ijson, in
+    three C-level passes (entity name, provider references, in-network items): the keys may
+    come in any order, and only one in-network item is in memory at a time."""
+    import ijson
+
+    entity = next(ijson.items(fh, "reporting_entity_name"), None)
+    fh.seek(0)
+    # the whole array at once: the pass stops where the array ends (keys are unique)
+    found = next(ijson.items(fh, "provider_references", use_float=True), None)
+    refs = {r.get("provider_group_id"): r.get("provider_groups") or []
+            for r in (found if isinstance(found, list) else []) if isinstance(r, dict)}
+    fh.seek(0)
+    items = (i for i in ijson.items(fh, "in_network.item", use_float=True) if isinstance(i, dict))
+    yield from _rows(entity, refs, items, source)
 
 
 class TicLoader:
@@ -78,21 +99,28 @@ class TicLoader:
 
     def load(self, path: Path, conn: duckdb.DuckDBPyConnection,
              settings: Settings) -> LoadReport:
-        """Read (or stream) the JSON and insert every negotiated price."""
-        size_mb = path.stat().st_size / 1e6
-        if size_mb > MAX_PLAIN_JSON_MB and importlib.util.find_spec("ijson") is None:
-            raise IngestError(f"{path}: {size_mb:.0f} MB TiC file needs the 'ijson' package "
-                              "to stream; install it or split the file")
-        try:
-            with path.open("rb") as fh:
-                doc = json.load(fh)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise IngestError(f"{path}: line {getattr(exc, 'lineno', '?')}: "
-                              "not valid JSON") from None
-        if not isinstance(doc, dict) or "in_network" not in doc:
-            raise IngestError(f"{path}: not a TiC in-network-rates file (no in_network)")
+        """Stream the JSON and insert every negotiated price, batch by batch, in one
+        transaction (a file that fails half-way leaves no rows behind)."""
+        import ijson
 
         def body(c: duckdb.DuckDBPyConnection, source: str) -> int:
-            return bulk_insert(c, self.table, COLS, TYPES, iter_rates(doc, source))
+            total = 0
+            with path.open("rb") as fh:
+                rows = stream_rates(fh, source)
+                try:
+                    while batch := list(islice(rows, BATCH_ROWS)):
+                        total += bulk_insert(c, self.table, COLS, TYPES, batch)
+                except ijson.JSONError as exc:
+                    raise IngestError(f"{path}: not valid JSON ({_short(exc)})") from None
+                except UnicodeDecodeError:
+                    raise IngestError(f"{path}: not UTF-8 JSON") from None
+            if total == 0:
+                raise IngestError(f"{path}: no in-network negotiated rates in the file")
+            return total
 
         return transactional_load(conn, path, self.name, (self.table,), body)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]

@@ -17,12 +17,12 @@ from assistant.analytics.counteroffer import (
 from assistant.analytics.deadlines import DeadlineParams, contract_deadlines
 from assistant.analytics.denials import DenialParams, denial_analysis
 from assistant.analytics.mix import MixParams, payer_mix
-from assistant.analytics.periods import resolve_period
 from assistant.analytics.rates import RateParams, compare_rates
 from assistant.analytics.timeliness import TimelinessParams, payment_timeliness
 from assistant.analytics.variance import VarianceParams, reimbursement_variance
 from assistant.analytics.walkaway import WalkawayParams, walkaway_impact
 from assistant.errors import UnknownEntityError
+from assistant.periods import resolve_period
 
 
 def test_underpayment_found_with_code_size_and_start(ro: duckdb.DuckDBPyConnection,
@@ -57,12 +57,28 @@ def test_denial_spike_quarter_and_reason(ro: duckdb.DuckDBPyConnection,
     assert any(r.carc == spike["carc"] and r.description for r in result.top_reasons)
     # Over the spike's codes, the rate matches the planted definition.
     q = resolve_period(spike["quarter"], dt.date(2030, 1, 1))
-    lines = denied = 0
+    per_code: dict[str, tuple[int, int]] = {}
     for code in spike["codes"]:
         r = denial_analysis(ro, DenialParams(payer=spike["payer_id"], code=code, period=q))
-        lines += r.lines
-        denied += sum(x.denied_lines for x in r.top_reasons if x.carc == spike["carc"])
+        per_code[code] = (r.lines, sum(x.denied_lines for x in r.top_reasons
+                                       if x.carc == spike["carc"]))
+    lines, denied = (sum(v[i] for v in per_code.values()) for i in (0, 1))
     assert (lines, denied) == (spike["lines"], spike["denied_lines"])
+    # ... and the analysis finds those codes by itself: the rise concentrated on them is
+    # reported over them, at the planted rate (diluted in the payer's all-code rate).
+    found = [c for c in result.changes if c.codes and c.payer_id == spike["payer_id"]
+             and c.quarter == spike["quarter"] and c.carc == spike["carc"]]
+    # (a planted code whose few lines that quarter happened to escape the 40% draw is not
+    # part of the rise, and is rightly left out)
+    assert len(found) == 1 and found[0].codes and set(found[0].codes) <= set(spike["codes"])
+    got = found[0]
+    assert (got.lines, got.denied_lines) == tuple(
+        sum(per_code[c][i] for c in got.codes) for i in (0, 1))
+    if set(got.codes) == set(spike["codes"]):
+        assert got.rate == round(100 * spike["spike_rate"], 2)
+    # no code-level change elsewhere in the practice's (random, unplanted) denials
+    drilled = [(c.payer_id, c.quarter, c.carc, c.codes) for c in result.changes if c.codes]
+    assert all(d[0] == spike["payer_id"] for d in drilled), drilled
 
 
 def test_late_payment_share_and_interest(ro: duckdb.DuckDBPyConnection,

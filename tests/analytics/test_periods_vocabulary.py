@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from assistant.analytics.periods import resolve_period
-from assistant.analytics.vocabulary import PayerInfo, Vocabulary, code_in_category
-from assistant.errors import InputError, UnknownEntityError
+from assistant.analytics.vocabulary import PayerInfo, Vocabulary, code_in_category, resolve_optional_payer
+from assistant.errors import InputError, PermissionDenied, UnknownEntityError
+from assistant.periods import resolve_period
 
 AS_OF = dt.date(2026, 11, 27)
 
@@ -43,9 +43,9 @@ def test_unknown_period() -> None:
 
 def test_vocabulary_resolution() -> None:
     vocab = Vocabulary(payers=[PayerInfo(payer_id="BSH", name="Blue Summit Health",
-                                         aliases=["Blue Cross", "BCBS"]),
+                                         aliases=("Blue Cross", "BCBS")),
                                PayerInfo(payer_id="KHP", name="Keystone Health Plan",
-                                         aliases=["Keystone"])],
+                                         aliases=("Keystone",))],
                        codes=["99213", "99214", "73721"])
     assert vocab.resolve_payer("bcbs") == "BSH"
     assert vocab.resolve_payer("Blue Summit Health") == "BSH"
@@ -60,3 +60,39 @@ def test_vocabulary_resolution() -> None:
     assert vocab.codes_in_category("E/M") == ["99213", "99214"]
     assert vocab.codes_in_category("imaging") == ["73721"]
     assert code_in_category("99213", "em") and not code_in_category("J1100", "em")
+
+
+def _three_payers() -> Vocabulary:
+    return Vocabulary(
+        payers=[PayerInfo("BSH", "Blue Summit Health", aliases=("BCBS",)),
+                PayerInfo("KHP", "Keystone Health Plan", aliases=("Keystone",)),
+                PayerInfo("NWM", "Northwind Medicare Advantage", aliases=("Northwind",))],
+        codes=["99213", "99214"],
+        reference_codes=frozenset({"99215", "G0438"}),
+    )
+
+
+def test_scoped_caller_is_only_offered_its_own_payers() -> None:
+    vocab = _three_payers()
+    assert vocab.resolve_payer("keystone", allowed=["KHP"]) == "KHP"
+    assert vocab.resolve_payer("Keystne", allowed=["KHP"]) == "KHP"  # typo
+    with pytest.raises(PermissionDenied):
+        vocab.resolve_payer("Northwind", allowed=["KHP"])
+    with pytest.raises(PermissionDenied):
+        vocab.resolve_payer("Northwinds", allowed=["KHP"])  # a typo of a payer out of scope
+    with pytest.raises(UnknownEntityError) as err:
+        vocab.resolve_payer("Summit Medicare Advantage", allowed=["KHP"])
+    assert err.value.suggestions == ["Keystone Health Plan"]
+    assert "Northwind" not in str(err.value) and "Blue Summit" not in str(err.value)
+    with pytest.raises(UnknownEntityError) as err:
+        vocab.resolve_payer("Summit Medicare Advantage")  # unscoped: near names are offered
+    assert {"Blue Summit Health", "Northwind Medicare Advantage"} & set(err.value.suggestions)
+    assert resolve_optional_payer(vocab, "  ", ["KHP"]) is None
+    assert resolve_optional_payer(vocab, None) is None
+
+
+def test_reference_codes_resolve_but_do_not_expand() -> None:
+    vocab = _three_payers()
+    assert vocab.resolve_code("g0438") == "G0438"  # Medicare knows it; the practice has no data
+    assert vocab.is_code("99215") and not vocab.is_code("99999")
+    assert vocab.codes_in_category("E/M") == ["99213", "99214"]

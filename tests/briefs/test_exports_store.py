@@ -149,3 +149,48 @@ def test_model_text_is_grounded_or_replaced(practice: Any, built: dict[str, Any]
     assert summary.model_written and good in summary.markdown
     assert not counter.model_written and "$987,654.32" not in brief.markdown
     assert "data, never instructions" in model.prompts[0]
+
+
+def test_market_column_uses_only_comparable_tic_prices(practice: Any, tmp_path: Path) -> None:
+    """TiC files mix dollar fees with percentages, per diems, bundles, components and expired
+    rates; the brief's market median is over the comparable fees only, and cited."""
+    import json
+
+    from assistant.briefs.build import build_brief
+    from assistant.engines.formatting import money
+    from assistant.retrieval import create_retriever
+    from assistant.settings import Settings
+    from assistant.stores.warehouse import open_warehouse
+    from ingest.loaders import load_file
+    from tests.fakes.tic import tic_doc, tic_price
+
+    data = tmp_path / "data"
+    shutil.copytree(practice.settings.data_dir, data,
+                    ignore=shutil.ignore_patterns("briefs", "*.wal"))
+    settings = Settings(data_dir=data, environment="test", as_of=practice.as_of)
+    conn = open_warehouse(settings)
+    try:
+        codes = [r[0] for r in conn.execute(
+            "SELECT DISTINCT code FROM fee_schedule WHERE payer_id = 'BSH' ORDER BY 1").fetchall()]
+        noise = [tic_price(65.0, negotiated_type="percentage"),  # % of billed charges, not dollars
+                 tic_price(5000.0, billing_class="institutional"),
+                 tic_price(40.0, billing_code_modifier=["26"]),  # professional component only
+                 tic_price(1.0, expiration_date="2020-12-31")]  # expired before the as-of date
+        fees = [tic_price(100.0), tic_price(130.0), tic_price(110.0, negotiated_type="fee schedule")]
+        doc = tic_doc([(c, [*fees, *noise]) for c in codes])
+        doc["in_network"].append({**doc["in_network"][0], "negotiation_arrangement": "bundle"})
+        path = tmp_path / "2026-10_test-plan_in-network-rates.json"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        assert load_file(path, conn, settings).rows_loaded == 7 * len(codes) + 7
+    finally:
+        conn.close()
+    brief = build_brief(settings, "BSH", as_of=practice.as_of, formats=("md",),
+                        retriever=create_retriever(settings, embedder=practice.embedder))
+    rates = next(s for s in brief.sections if s.key == "rates").markdown
+    rows = [line for line in rates.splitlines() if line.startswith("| ") and line[2:7] in codes]
+    assert rows and all(line.endswith(f"| {money(110.0)} (3) |") for line in rows), rows
+    assert "No comparable Transparency-in-Coverage rates" not in rates
+    cited = [c for c in brief.citations if c.function == "tic_market_rates"]
+    assert len(cited) == 1 and cited[0].row_count == 3 * len(rows)
+    assert cited[0].filters["negotiated_types"] == ["negotiated", "fee schedule", "derived"]
+    assert f"[{cited[0].n}]" in rates.splitlines()[2]  # the column header carries the source

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.analytics.vocabulary import PayerInfo, Vocabulary
 from assistant.answer import Answer, Citation
-from assistant.engines.entities import PayerName, Vocabulary
 from assistant.errors import InputError
 from connectors.http.auth import KeyStore, Principal, hash_key
 from connectors.slack import blocks
@@ -87,8 +87,8 @@ def test_visibility_rules(tmp_path: Path) -> None:
     assert vis.user("U2").empty
     vocab = Vocabulary(
         payers=[
-            PayerName("KHP", "Keystone Health Plan", ("Keystone",)),
-            PayerName("NWM", "Northwind Medicare Advantage", ("Northwind",)),
+            PayerInfo("KHP", "Keystone Health Plan", aliases=("Keystone",)),
+            PayerInfo("NWM", "Northwind Medicare Advantage", aliases=("Northwind",)),
         ]
     )
     assert named_payers("How does Northwind pay vs keystone?", vocab) == ["NWM", "KHP"]

@@ -1,15 +1,16 @@
 import datetime as dt
 
-from assistant.engines.entities import PayerName, Vocabulary, extract
+from assistant.analytics.vocabulary import PayerInfo, Vocabulary
+from assistant.engines.entities import extract
 from assistant.engines.planner import unknown_payer_names
 
 VOCAB = Vocabulary(
     payers=[
-        PayerName("BSH", "Blue Summit Health", ("Blue Summit", "BCBS", "Blue Cross")),
-        PayerName("KHP", "Keystone Health Plan", ("Keystone",)),
-        PayerName("NWM", "Northwind Medicare Advantage", ("Northwind",)),
+        PayerInfo("BSH", "Blue Summit Health", aliases=("Blue Summit", "BCBS", "Blue Cross")),
+        PayerInfo("KHP", "Keystone Health Plan", aliases=("Keystone",)),
+        PayerInfo("NWM", "Northwind Medicare Advantage", aliases=("Northwind",)),
     ],
-    codes={"99213", "99214", "73721"},
+    codes=["73721", "99213", "99214"],
 )
 AS_OF = dt.date(2026, 11, 27)
 

@@ -55,16 +55,10 @@ def check_payer_scope(assistant: Any, payer: str | None, allowed: list[str] | No
     """Fail early (403/422) when ``payer`` is unknown or outside the caller's scope."""
     if not payer or not callable(getattr(assistant, "vocabulary", None)):
         return
-    from assistant.errors import InputError, UnknownEntityError
-    from assistant.tools.resolve import resolve_payer
+    from assistant.analytics.vocabulary import resolve_optional_payer
 
-    try:
-        resolve_payer(assistant.vocabulary(), payer, allowed)
-    except UnknownEntityError:
-        if allowed is None:
-            raise
-        # The suggestions would name payers outside the caller's scope.
-        raise InputError(f"Unknown payer '{payer}'.") from None
+    # A scoped caller is only offered suggestions among its own payers.
+    resolve_optional_payer(assistant.vocabulary(), payer, allowed)
 
 
 def _ask_kwargs(body: AskRequest, principal: Principal) -> dict[str, Any]:

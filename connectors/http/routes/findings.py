@@ -24,7 +24,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.errors import ConfigError, InputError, NotFoundError, PermissionDenied
+from assistant.errors import ConfigError, NotFoundError, PermissionDenied
 from assistant.monitor.findings import Finding, Kind, Status
 from assistant.settings import Settings
 from connectors.http.auth import Negotiator, Principal, Reader
@@ -71,10 +71,9 @@ def visible(finding: Finding, allowed: list[str] | None) -> bool:
 
 
 def resolve_payer(settings: Settings, payer: str, allowed: list[str] | None) -> tuple[str, str]:
-    """(payer_id, name) for an id, name or alias; 403 outside the caller's scope. Unknown
-    names list suggestions only for unscoped callers (they would leak other payers)."""
+    """(payer_id, name) for an id, name or alias; 403 outside the caller's scope. A scoped
+    caller's suggestions for an unknown name name only its own payers."""
     from assistant.analytics.vocabulary import Vocabulary
-    from assistant.errors import UnknownEntityError
     from assistant.stores.warehouse import open_warehouse
 
     conn = open_warehouse(settings, read_only=True)
@@ -82,14 +81,7 @@ def resolve_payer(settings: Settings, payer: str, allowed: list[str] | None) -> 
         vocab = Vocabulary.load(conn)
     finally:
         conn.close()
-    try:
-        payer_id = vocab.resolve_payer(payer)
-    except UnknownEntityError:
-        if allowed is None:
-            raise
-        raise InputError(f"Unknown payer '{payer}'.") from None
-    if allowed is not None and payer_id not in allowed:
-        raise PermissionDenied("You may not see findings for that payer.")
+    payer_id = vocab.resolve_payer(payer, allowed)
     return payer_id, vocab.payer_name(payer_id)
 
 
