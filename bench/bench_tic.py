@@ -3,9 +3,9 @@
     python bench/bench_tic.py --items 200000 --prices 5     # ~1M prices, ~300 MB of JSON
 
 Writes a synthetic in-network-rates file (CMS schema: provider references first, then
-``in_network`` items of ``--prices`` negotiated prices each), loads it into an in-memory
-warehouse with the real loader in a fresh process, and reports file size, load time, rows/s
-and the loader process's peak RSS. Real payer files run to gigabytes, so the figure that
+``in_network`` items of ``--prices`` negotiated prices each), loads it into an on-disk
+warehouse with the real loader in a fresh process, and reports file size, load time,
+rows/s and the loader process's peak RSS. Real payer files run to gigabytes, so the figure that
 matters is that peak memory stays flat as the file grows: run two sizes and compare.
 """
 
@@ -24,10 +24,11 @@ CHILD = """
 import resource, sys, time
 from pathlib import Path
 from assistant.settings import Settings
-from assistant.stores.warehouse import open_memory_warehouse
+from assistant.stores.warehouse import open_warehouse
 from ingest.loaders import load_file
+conn = open_warehouse(Settings(data_dir=Path(sys.argv[2])))
 t0 = time.perf_counter()
-report = load_file(Path(sys.argv[1]), open_memory_warehouse(), Settings())
+report = load_file(Path(sys.argv[1]), conn, Settings())
 print(report.rows_loaded, time.perf_counter() - t0,
       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
@@ -72,8 +73,8 @@ def main() -> int:
         size_mb = path.stat().st_size / 1e6
         print(f"wrote {size_mb:.0f} MB ({args.items:,} items x {args.prices} prices) "
               f"in {time.perf_counter() - t0:.1f} s", flush=True)
-        out = subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True,
-                             capture_output=True, text=True).stdout.split()
+        out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(Path(tmp) / "data")],
+                             check=True, capture_output=True, text=True).stdout.split()
         rows, seconds, rss = int(out[0]), float(out[1]), float(out[2])
         print(f"loaded {rows:,} prices in {seconds:.1f} s ({rows / seconds:,.0f} rows/s, "
               f"{size_mb / seconds:.1f} MB/s); loader process peak RSS {rss:.0f} MB")
