@@ -1,12 +1,12 @@
 """Transparency-in-Coverage loader benchmark (prints figures; not a test).
 
-    python bench/bench_tic.py --items 200000 --prices 5     # ~1M prices, ~300 MB of JSON
+    python bench/bench_tic.py --items 200000 --prices 5     # 1M prices, ~180 MB of JSON
 
 Writes a synthetic in-network-rates file (CMS schema: provider references first, then
 ``in_network`` items of ``--prices`` negotiated prices each), loads it into an on-disk
 warehouse with the real loader in a fresh process, and reports file size, load time,
 rows/s and the loader process's peak RSS. Real payer files run to gigabytes, so the figure that
-matters is that peak memory stays flat as the file grows: run two sizes and compare.
+matters is how peak memory grows with the file: run two sizes and compare.
 """
 
 from __future__ import annotations
