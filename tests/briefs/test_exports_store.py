@@ -88,17 +88,23 @@ def test_cli_unknown_payer_is_one_line(practice: Any, capsys: Any) -> None:
     assert code == 1 and err.startswith("parley:") and "\n" not in err
 
 
-def test_payer_without_claims_or_contract_says_what_is_missing(practice: Any, tmp_path: Path
-                                                               ) -> None:
-    from assistant.briefs.build import build_brief
-    from assistant.retrieval import create_retriever
+def _own_copy(practice: Any, tmp_path: Path) -> Any:
+    """Settings over a private copy of the practice's data (a test may write to it)."""
     from assistant.settings import Settings
-    from assistant.stores.warehouse import open_warehouse
 
     data = tmp_path / "data"
     shutil.copytree(practice.settings.data_dir, data,
                     ignore=shutil.ignore_patterns("briefs", "*.wal"))
-    settings = Settings(data_dir=data, environment="test", as_of=practice.as_of)
+    return Settings(data_dir=data, environment="test", as_of=practice.as_of)
+
+
+def test_payer_without_claims_or_contract_says_what_is_missing(practice: Any, tmp_path: Path
+                                                               ) -> None:
+    from assistant.briefs.build import build_brief
+    from assistant.retrieval import create_retriever
+    from assistant.stores.warehouse import open_warehouse
+
+    settings = _own_copy(practice, tmp_path)
     conn = open_warehouse(settings)
     try:
         conn.execute("INSERT INTO payers (payer_id, name, plan_type, aliases) "
@@ -159,15 +165,11 @@ def test_market_column_uses_only_comparable_tic_prices(practice: Any, tmp_path: 
     from assistant.briefs.build import build_brief
     from assistant.engines.formatting import money
     from assistant.retrieval import create_retriever
-    from assistant.settings import Settings
     from assistant.stores.warehouse import open_warehouse
     from ingest.loaders import load_file
     from tests.fakes.tic import tic_doc, tic_price
 
-    data = tmp_path / "data"
-    shutil.copytree(practice.settings.data_dir, data,
-                    ignore=shutil.ignore_patterns("briefs", "*.wal"))
-    settings = Settings(data_dir=data, environment="test", as_of=practice.as_of)
+    settings = _own_copy(practice, tmp_path)
     conn = open_warehouse(settings)
     try:
         codes = [r[0] for r in conn.execute(
