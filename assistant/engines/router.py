@@ -37,7 +37,7 @@ INTENTS = (
 CUES: dict[str, re.Pattern[str]] = {
     "underpayments": re.compile(
         r"underpa\w*|\bshort\w*|paid (us )?(below|less|under)|at (the )?contract(ed)?"
-        r"|(pay|paid|paying)\b.{0,30}\b(under|below|less than) (the )?contract\w*"
+        r"|(pay|paid|paying)\b.{0,30}\b(under|below|less than) (the |our )?(contract\w*|fee schedule|agreed)"
         r"( rate)?|variance|paid correctly|right amount|honou?r\w*|below contract|shortchang\w*",
         re.I,
     ),

@@ -38,6 +38,15 @@ CASES = [
     ("counteroffer", "If Blue Summit moved to 120% of Medicare, how much more would we collect?"),
     ("deadlines", "What contract dates should I have on my calendar this quarter?"),
     ("brief", "Put together a negotiation packet for Northwind"),
+    # misses of the first probe, fixed in the fourth session
+    ("clause:timely_filing", "How long after the date of service do we have to get a claim to Keystone?"),
+    ("walkaway", "Give me a heads up on what happens if we quit Northwind's network"),
+    ("clause:appeals", "What's our window to fight a denial with Riverbend?"),
+    ("clause:governing_law", "Which state's courts handle disputes under the Harborline agreement?"),
+    ("underpayments", "Is Blue Summit paying less than the fee schedule on 99214?"),
+    ("denials", "Why does Northwind keep bouncing our imaging claims?"),
+    ("refuse", "Who is the CEO of Blue Summit?"),
+    ("clause:hold_harmless", "Can we bill Keystone members for what the plan doesn't pay?"),
     ("refuse", "Can you help me write a cover letter?"),
     ("refuse", "What's the date of birth of the patient on claim 1234?"),
 ]
