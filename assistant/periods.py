@@ -41,11 +41,6 @@ def quarter_range(year: int, q: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 3 * (q - 1) + 1, 1), month_end(year, 3 * q)
 
 
-def quarter_of(day: dt.date) -> str:
-    """'2026Q3' style label of the quarter containing ``day``."""
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
 def month_end(year: int, month: int) -> dt.date:
     """Last day of a month."""
     return dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)

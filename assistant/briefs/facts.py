@@ -182,11 +182,13 @@ def _tic(conn: duckdb.DuckDBPyConnection, codes: list[str], as_of: dt.date) -> l
            FROM tic_rates WHERE billing_code IN (SELECT unnest(?::VARCHAR[]))
              AND negotiated_rate IS NOT NULL
              AND lower(trim(coalesce(negotiated_type, 'negotiated'))) IN (SELECT unnest(?))
-             AND lower(coalesce(negotiation_arrangement, 'ffs')) = 'ffs'
-             AND lower(coalesce(billing_class, 'professional')) = 'professional'
+             AND lower(coalesce(negotiation_arrangement, ?)) = ?
+             AND lower(coalesce(billing_class, ?)) = ?
              AND billing_code_modifier IS NULL
              AND (expiration_date IS NULL OR expiration_date >= ?)
-           GROUP BY 1 ORDER BY 1""", [codes, TIC_COMPARABLE["negotiated_types"], as_of])
+           GROUP BY 1 ORDER BY 1""",
+        [codes, TIC_COMPARABLE["negotiated_types"], *[TIC_COMPARABLE["negotiation_arrangement"]] * 2,
+         *[TIC_COMPARABLE["billing_class"]] * 2, as_of])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 

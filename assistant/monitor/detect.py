@@ -27,7 +27,7 @@ from assistant.monitor.due import appeal_deadline_findings, deadline_findings, l
 from assistant.monitor.findings import Evidence, EvidenceLine, Finding, finding_id
 from assistant.monitor.followup import split_after_closed
 from assistant.monitor.log import ensure_log_schema, query_findings, record_run, upsert_findings
-from assistant.periods import Period
+from assistant.periods import Period, quarter_range
 from assistant.settings import Settings
 
 
@@ -189,9 +189,8 @@ def denial_findings(conn: duckdb.DuckDBPyConnection, as_of: dt.date, clauses: Cl
         if ch.codes or ch.carc is None or ch.change_pp <= 0 or ch.z_score < params.denial_min_z \
                 or ch.denied_lines < params.denial_min_lines:
             continue
-        year, q = int(ch.quarter[:4]), int(ch.quarter[-1])
-        start = dt.date(year, 3 * (q - 1) + 1, 1)
-        end = min(dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1), as_of)
+        start, end = quarter_range(int(ch.quarter[:4]), int(ch.quarter[-1]))
+        end = min(end, as_of)
         denied = rows(conn, """SELECT claim_id, line_no, date_of_service, code, group_code,
             carc, billed FROM claim_lines WHERE payer_id = ? AND carc = ? AND status = 'denied'
             AND date_of_service BETWEEN ? AND ? ORDER BY date_of_service, claim_id, line_no""",

@@ -110,8 +110,8 @@ class TicLoader:
                 try:
                     while batch := list(islice(rows, BATCH_ROWS)):
                         total += bulk_insert(c, self.table, COLS, TYPES, batch)
-                except ijson.JSONError as exc:
-                    raise IngestError(f"{path}: not valid JSON ({_short(exc)})") from None
+                except ijson.JSONError:
+                    raise IngestError(f"{path}: not valid JSON (cut off or corrupt)") from None
                 except UnicodeDecodeError:
                     raise IngestError(f"{path}: not UTF-8 JSON") from None
             if total == 0:
@@ -119,8 +119,3 @@ class TicLoader:
             return total
 
         return transactional_load(conn, path, self.name, (self.table,), body)
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:120]
