@@ -24,6 +24,7 @@ import duckdb
 
 from assistant.errors import ConfigError
 from assistant.settings import Settings
+from assistant.stores.claim_model import SUBMISSIONS_DDL, derive_remit_lines
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ SCHEMA_DDL: tuple[str, ...] = (
         group_code VARCHAR, carc VARCHAR, rarc VARCHAR, paid_date DATE,
         check_number VARCHAR, source_file VARCHAR,
         claim_key UBIGINT, patient_key UBIGINT,
-        expected DECIMAL(12,2), rate_from DATE, rate_contract_id VARCHAR)""",
+        expected DECIMAL(12,2), rate_from DATE, rate_contract_id VARCHAR, origin VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS remit_payments (
         payment_id VARCHAR NOT NULL, source_file VARCHAR, st_control VARCHAR,
         payer_name VARCHAR, payer_id_code VARCHAR, payee_name VARCHAR, payee_id VARCHAR,
@@ -78,7 +79,8 @@ SCHEMA_DDL: tuple[str, ...] = (
         code_qualifier VARCHAR, code VARCHAR, modifiers VARCHAR[], billed DECIMAL(14,2),
         paid DECIMAL(14,2), revenue_code VARCHAR, units DOUBLE, original_code VARCHAR,
         service_date DATE, service_date_end DATE, allowed DECIMAL(14,2),
-        line_control VARCHAR, remark_codes VARCHAR[], source_file VARCHAR)""",
+        line_control VARCHAR, remark_codes VARCHAR[], source_file VARCHAR,
+        units_billed DOUBLE)""",
     """CREATE TABLE IF NOT EXISTS remit_adjustments (
         payment_id VARCHAR NOT NULL, claim_seq INTEGER NOT NULL, line_seq INTEGER,
         group_code VARCHAR NOT NULL, carc VARCHAR NOT NULL, amount DECIMAL(14,2),
@@ -109,6 +111,7 @@ SCHEMA_DDL: tuple[str, ...] = (
         source_file VARCHAR NOT NULL, file_hash VARCHAR NOT NULL, loader VARCHAR,
         table_name VARCHAR, rows_loaded BIGINT, loaded_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS schema_info (version INTEGER)""",
+    SUBMISSIONS_DDL,
     f"CREATE TABLE IF NOT EXISTS claim_facts AS {CLAIM_FACTS_SQL} LIMIT 0",
 )
 
@@ -120,7 +123,7 @@ TABLES: tuple[str, ...] = (
     "payers", "fee_schedule", "claim_lines", "remit_payments", "remit_claims",
     "remit_lines", "remit_adjustments", "remit_provider_adjustments", "costs",
     "medicare_rates", "tic_rates", "carc_codes", "contract_terms", "loaded_files",
-    "claim_facts",
+    "claim_facts", "claim_submissions",
 )
 
 
@@ -132,6 +135,8 @@ MIGRATIONS: tuple[tuple[str, str, str], ...] = (
     ("claim_lines", "expected", "DECIMAL(12,2)"),
     ("claim_lines", "rate_from", "DATE"),
     ("claim_lines", "rate_contract_id", "VARCHAR"),
+    ("claim_lines", "origin", "VARCHAR"),
+    ("remit_lines", "units_billed", "DOUBLE"),
 )
 
 
@@ -161,13 +166,15 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_expected(conn: duckdb.DuckDBPyConnection) -> None:
-    """Recompute ``claim_lines.expected`` (contract rate in force on the date of service x
+    """Re-derive the 835 claim lines (``claim_model.derive_remit_lines``), then recompute
+    ``claim_lines.expected`` (contract rate in force on the date of service x
     units), ``rate_from`` and ``rate_contract_id`` from ``fee_schedule``, the integer
     claim/patient keys, and the per-claim ``claim_facts`` table.
 
     Loaders call this after loading claims or fee schedules (inside their transaction) so
     analytics need no join at query time. Call it after writing claim_lines otherwise.
     """
+    derive_remit_lines(conn)
     # An UPDATE joined on rowid rewrites only the derived columns (4x faster than a copy).
     conn.execute("""UPDATE claim_lines SET expected = x.e, rate_from = x.rf,
             rate_contract_id = x.rc, claim_key = x.ck, patient_key = x.pk

@@ -40,6 +40,7 @@ class LoadReport:
     rows_replaced: int = 0
     unchanged: bool = False
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 class Loader(Protocol):

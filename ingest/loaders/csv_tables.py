@@ -82,8 +82,8 @@ CLAIMS = CsvSpec(
         trim(s.code), {_t('s.modifier')}, coalesce(CAST(NULLIF(trim(s.units), '') AS DOUBLE), 1),
         {_m('s.billed')}, {_m('s.allowed')}, {_m('s.paid')}, lower({_t('s.status')}),
         {_t('s.group_code')}, {_t('s.carc')}, {_t('s.rarc')}, {_d('s.paid_date')},
-        {_t('s.check_number')}, ?, hash(trim(s.claim_id)), hash(pm.h), NULL, NULL, NULL
-        FROM stage s LEFT JOIN patient_map pm ON pm.pid = trim(s.patient_id)""",
+        {_t('s.check_number')}, ?, hash(trim(s.claim_id)), hash(pm.h), NULL, NULL, NULL,
+        'csv' FROM stage s LEFT JOIN patient_map pm ON pm.pid = trim(s.patient_id)""",
 )
 
 FEE_SCHEDULE = CsvSpec(

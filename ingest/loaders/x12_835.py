@@ -34,10 +34,11 @@ CLAIM_TYPES = ("VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "DECIMAL(14,2)", "DEC
                "VARCHAR")
 LINE_COLS = ("payment_id", "claim_seq", "line_seq", "code_qualifier", "code", "modifiers",
              "billed", "paid", "revenue_code", "units", "original_code", "service_date",
-             "service_date_end", "allowed", "line_control", "remark_codes", "source_file")
+             "service_date_end", "allowed", "line_control", "remark_codes", "source_file",
+             "units_billed")
 LINE_TYPES = ("VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR[]",
               "DECIMAL(14,2)", "DECIMAL(14,2)", "VARCHAR", "DOUBLE", "VARCHAR", "DATE", "DATE",
-              "DECIMAL(14,2)", "VARCHAR", "VARCHAR[]", "VARCHAR")
+              "DECIMAL(14,2)", "VARCHAR", "VARCHAR[]", "VARCHAR", "DOUBLE")
 ADJ_COLS = ("payment_id", "claim_seq", "line_seq", "group_code", "carc", "amount", "quantity",
             "source_file")
 ADJ_TYPES = ("VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "VARCHAR", "DECIMAL(14,2)", "DOUBLE",
@@ -56,6 +57,7 @@ class Remittance:
     lines: list[list[object]] = field(default_factory=list)
     adjustments: list[list[object]] = field(default_factory=list)
     provider_adjustments: list[list[object]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def sniff_x12(head: str) -> bool:
@@ -66,6 +68,9 @@ def sniff_x12(head: str) -> bool:
 
 def _separators(text: str, path: Path) -> tuple[str, str, str]:
     if text.startswith("ISA"):
+        if len(text) < 106:
+            raise IngestError(f"{path}: line 1: truncated ISA header (an interchange header "
+                              "alone, or a cut-off file)")
         elem = text[3]
         idx, count = 0, 0
         while count < 16:
@@ -96,6 +101,7 @@ class _Parser:
         self.claim_seq = 0
         self.line_seq = 0
         self.st_count = 0
+        self.st_seg_no = 0
 
     # -- value helpers --------------------------------------------------
     def fail(self, reason: str) -> IngestError:
@@ -143,6 +149,7 @@ class _Parser:
         if e[1] != "835":
             raise self.fail(f"transaction set {e[1] or '?'} is not an 835 remittance")
         self.st_count += 1
+        self.st_seg_no = self.seg_no
         pid = f"{self.source}#{self.st_count}:{e[2]}"
         self.payment = [pid, self.source, e[2]] + [None] * 11
         self.out.payments.append(self.payment)
@@ -155,7 +162,12 @@ class _Parser:
         return self.payment
 
     def seg_SE(self, e: list[str], comp: str) -> None:  # noqa: N802
-        self._need_payment("SE")
+        p = self._need_payment("SE")
+        counted = self.seg_no - self.st_seg_no + 1
+        if e[1].strip().isdigit() and int(e[1]) != counted:
+            self.out.warnings.append(
+                f"{self.path.name}: transaction {p[2] or '?'}: SE01 says {int(e[1])} segments, "
+                f"the transaction has {counted}; loaded as read, check the file")
         self.payment = self.claim = self.line = None
 
     def seg_BPR(self, e: list[str], comp: str) -> None:  # noqa: N802
@@ -223,13 +235,15 @@ class _Parser:
         proc = _split_composite(e[1], comp)
         orig = _split_composite(e[6], comp) if e[6] else []
         units = self.number(e[5], "SVC05")
+        units_billed = self.number(e[7], "SVC07")
         self.line_seq += 1
         self.line = [self.claim[0], self.claim_seq, self.line_seq, proc[0],
                      proc[1] if len(proc) > 1 and proc[1] else None,
                      [m for m in proc[2:6] if m], self.amount(e[2], "SVC02"),
                      self.amount(e[3], "SVC03"), e[4] or None, 1.0 if units is None else units,
                      orig[1] if len(orig) > 1 else None, None, None, None, None, [],
-                     self.source]
+                     self.source,
+                     units_billed if units_billed is not None else (units or 1.0)]
         self.out.lines.append(self.line)
 
     def seg_CAS(self, e: list[str], comp: str) -> None:  # noqa: N802
@@ -308,6 +322,7 @@ class X12_835Loader:  # noqa: N801
         remit = parse_835(path, settings)
 
         def body(c: duckdb.DuckDBPyConnection, source: str) -> int:
+            _drop_duplicate_payments(c, remit)
             bulk_insert(c, "remit_payments", PAYMENT_COLS, PAYMENT_TYPES, remit.payments)
             bulk_insert(c, "remit_claims", CLAIM_COLS, CLAIM_TYPES, remit.claims)
             bulk_insert(c, "remit_adjustments", ADJ_COLS, ADJ_TYPES, remit.adjustments)
@@ -323,4 +338,42 @@ class X12_835Loader:  # noqa: N801
                 WHERE r.source_file = ?""", [source])
             return n
 
-        return transactional_load(conn, path, self.name, self.tables, body)
+        report = transactional_load(conn, path, self.name, self.tables, body)
+        report.warnings.extend(remit.warnings)
+        return report
+
+
+def _payer_key(name: object, ident: object) -> str:
+    """A payer's identity for duplicate checks: its N1*PR id, else its name's letters."""
+    if ident:
+        return "ID:" + str(ident).strip().upper()
+    return "NM:" + "".join(ch for ch in str(name or "").upper() if ch.isalnum())
+
+
+def _drop_duplicate_payments(conn: duckdb.DuckDBPyConnection, remit: Remittance) -> None:
+    """Drop transactions that repeat a payment already stored (same payer and TRN02 trace
+    number), whether re-sent under another file name or repeated inside this file: a
+    payment is counted once. The dropped ones are named in the report's warnings."""
+    traces = [p[12] for p in remit.payments if p[12]]
+    if not traces:
+        return
+    stored = conn.execute(
+        "SELECT payer_name, payer_id_code, trace_number, source_file FROM remit_payments "
+        "WHERE trace_number IN (SELECT unnest(?::VARCHAR[]))", [traces]).fetchall()
+    seen = {(_payer_key(n, i), str(t)): str(src) for n, i, t, src in stored}
+    dropped: set[object] = set()
+    for p in remit.payments:
+        if not p[12]:
+            continue
+        key = (_payer_key(p[3], p[4]), str(p[12]))
+        if key in seen:
+            dropped.add(p[0])
+            remit.warnings.append(
+                f"payment {p[12]} from {p[3] or 'the payer'} repeats one already loaded from "
+                f"{seen[key]}; counted once (this copy skipped)")
+        else:
+            seen[key] = str(p[1])
+    if dropped:
+        remit.payments[:] = [p for p in remit.payments if p[0] not in dropped]
+        for rows in (remit.claims, remit.lines, remit.adjustments, remit.provider_adjustments):
+            rows[:] = [r for r in rows if r[0] not in dropped]
