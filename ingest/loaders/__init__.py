@@ -19,12 +19,13 @@ from ingest.loaders.csv_tables import CSV_SPECS, CsvLoader, read_header, spec_fo
 from ingest.loaders.mpfs import MPFS_COLUMNS, MpfsLoader
 from ingest.loaders.tic import TicLoader, sniff_tic
 from ingest.loaders.x12_835 import X12_835Loader, sniff_x12
+from ingest.loaders.x12_837 import X12_837Loader, sniff_837
 
 __all__ = ["Loader", "LoadReport", "find_loader", "load_file", "file_sha256",
            "patient_hasher", "LOADER_NAMES"]
 
 SNIFF_BYTES = 65536
-LOADER_NAMES = ("x12_835", "tic_json", "mpfs_csv") + tuple(s.name for s in CSV_SPECS)
+LOADER_NAMES = ("x12_835", "x12_837", "tic_json", "mpfs_csv") + tuple(s.name for s in CSV_SPECS)
 _NAME_HINTS = {"claim": "claims_csv", "fee": "fee_schedule_csv", "cost": "costs_csv",
                "medicare": "medicare_benchmark_csv", "benchmark": "medicare_benchmark_csv",
                "payer": "payers_csv", "carc": "carc_csv"}
@@ -41,7 +42,7 @@ def _head(path: Path) -> str:
 def find_loader(path: Path) -> Loader | None:
     """The loader for ``path``, or None when it is not a structured file we know.
 
-    X12 by content (``ISA`` / ``ST*835``) whatever the extension; TiC by JSON keys; CSV by
+    X12 by content (``ISA`` / ``ST*835`` / ``ST*837``) whatever the extension; TiC by JSON keys; CSV by
     header columns, then by file-name hint (so a claims file missing a column is still
     routed to the claims loader and rejected with the missing column named).
     """
@@ -50,7 +51,7 @@ def find_loader(path: Path) -> Loader | None:
     if not head.strip():
         return None
     if sniff_x12(head):
-        return X12_835Loader()
+        return X12_837Loader() if sniff_837(head) else X12_835Loader()
     if path.suffix.lower() == ".json" or head.lstrip().startswith("{"):
         return TicLoader() if sniff_tic(head) else None
     if path.suffix.lower() not in (".csv", ".txt", ".tsv", ""):

@@ -63,7 +63,8 @@ class Remittance:
 def sniff_x12(head: str) -> bool:
     """True when text looks like an X12 interchange or a bare ST transaction."""
     text = head.lstrip("\ufeff \r\n\t")
-    return text.startswith("ISA") or (text.startswith("ST") and "835" in text[:12])
+    return text.startswith("ISA") or (text.startswith("ST") and
+                                      ("835" in text[:12] or "837" in text[:12]))
 
 
 def _separators(text: str, path: Path) -> tuple[str, str, str]:

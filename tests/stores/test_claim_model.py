@@ -174,3 +174,37 @@ def test_a_wrong_segment_count_loads_with_a_warning(tmp_path: Path) -> None:
     report = X12_835Loader().load(path, _remit_conn(), SETTINGS)
     assert report.rows_loaded == 1
     assert any("SE01 says 4 segments" in w for w in report.warnings)
+
+
+CLAIM_837 = "~".join([
+    "ISA*00*          *00*          *ZZ*PRACTICE       *ZZ*CLEARINGHOUSE  *260306*0900*^*"
+    "00501*000000202*0*P*:",
+    "GS*HC*PRACTICE*CH*20260306*0900*202*X*005010X222A1",
+    "ST*837*0001*005010X222A1", "BHT*0019*00*B1*20260306*0900*CH",
+    "NM1*41*2*RIVER CLINIC*****46*1234", "HL*1**20*1", "NM1*85*2*RIVER CLINIC*****XX*1234567893",
+    "HL*2*1*22*0", "SBR*P*18*******CI", "NM1*IL*1*DOE*JANE****MI*M123",
+    "NM1*PR*2*CEDAR RIDGE HEALTH PLAN*****PI*CRHP01",
+    "CLM*CLM100*200***11:B:1*Y*A*Y*Y", "LX*1", "SV1*HC:99214*200*UN*1***1",
+    "DTP*472*D8*20260305", "SE*15*0001", "GE*1*202", "IEA*1*000000202"]) + "~"
+
+
+def test_an_837_adds_the_submitted_date_to_the_835_line(tmp_path: Path) -> None:
+    from ingest.loaders import find_loader
+
+    conn = _remit_conn()
+    sent = tmp_path / "claims_0306.txt"
+    sent.write_text(CLAIM_837)
+    loader = find_loader(sent)
+    assert loader is not None and loader.name == "x12_837"
+    assert loader.load(sent, conn, SETTINGS).rows_loaded == 1
+    X12_835Loader().load(_write(tmp_path, "march.835", _payment(
+        "T1", "20260320", [_claim("1", "200.00", "90.00", "90.00")])), conn, SETTINGS)
+    refresh_expected(conn)
+    assert conn.execute("SELECT submitted_date, received_date, paid FROM claim_lines"
+                        ).fetchall() == [(dt.date(2026, 3, 6), dt.date(2026, 3, 10),
+                                          Decimal("90.00"))]
+    # The patient is stored as the same keyed hash the 835 gives, never in clear.
+    hashes = conn.execute("SELECT DISTINCT patient_hash FROM claim_submissions UNION "
+                          "SELECT DISTINCT patient_hash FROM remit_claims").fetchall()
+    assert len(hashes) == 1 and "M123" not in str(hashes) and "DOE" not in str(
+        conn.execute("SELECT * FROM claim_submissions").fetchall())
