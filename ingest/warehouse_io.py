@@ -137,4 +137,8 @@ class WarehouseLink:
             return DocResult(str(sf.path), "unchanged", f"{table}: unchanged")
         errors = list(getattr(report, "errors", []) or [])
         note = f"{rows} rows into {table}" + (f"; {len(errors)} rows rejected" if errors else "")
+        warnings = list(report.warnings)
+        if warnings:
+            note += "; warning: " + "; ".join(warnings[:3]) + (
+                f" (and {len(warnings) - 3} more)" if len(warnings) > 3 else "")
         return DocResult(str(sf.path), "loaded", note)
