@@ -1,6 +1,7 @@
 """Run evaluation suites, compare with a baseline, enforce ``--fail-under`` thresholds.
 
-``run_eval(settings, config)`` runs the chosen suites (``sample``, ``cuad``, ``x835``, ``routing``),
+``run_eval(settings, config)`` runs the chosen suites (``sample``, ``riverbend``, ``cuad``, ``x835``,
+``routing``),
 returns one report dict ``{"suites": {name: result}, "comparison": ..., ...}`` and writes
 ``report.json`` and ``report.html`` into ``config.out``. ``check_thresholds`` turns
 ``metric=value`` pairs into a list of failures; the CLI exits 1 on any.
@@ -19,7 +20,7 @@ from typing import Any
 
 from assistant.errors import InputError, ParleyError
 
-SUITES = ("sample", "cuad", "x835", "routing")
+SUITES = ("sample", "riverbend", "cuad", "x835", "routing")
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -107,12 +108,20 @@ def run_sample(
     on_item: Callable[[Any], None] | None = None,
     source: Path | None = None,
     ids: list[str] | None = None,
+    practice: str = "sample",
 ) -> dict[str, Any]:
-    """Generate + ingest the sample practice (unless ``source`` is an ingested one), run the set."""
+    """Generate + ingest the sample practice (unless ``source`` is an ingested one), run the set.
+
+    ``practice="riverbend"`` runs the second practice (``assistant.sample.riverbend``, no CSV)
+    with ``eval/datasets/riverbend.jsonl``; ``config.claims`` is ignored there (its default
+    4,000 service lines).
+    """
     from assistant.factory import create_assistant
     from eval.briefs import make_brief_runner
-    from eval.dataset import load_suite
+    from eval.dataset import DATASETS, SAMPLE_DATASET, load_suite
     from eval.sample_suite import run_items, summarize
+
+    dataset = DATASETS / "riverbend.jsonl" if practice == "riverbend" else SAMPLE_DATASET
 
     tmp = None
     if source is None:
@@ -121,7 +130,12 @@ def run_sample(
 
         tmp = Path(tempfile.mkdtemp(prefix="parley-eval-", dir=config.work_dir))
         source = tmp / "source"
-        generate(source, seed=config.seed, n_lines=config.claims)
+        if practice == "riverbend":
+            from assistant.sample.riverbend.generate import generate as generate_riverbend
+
+            generate_riverbend(source, seed=config.seed)
+        else:
+            generate(source, seed=config.seed, n_lines=config.claims)
         truth = json.loads((source / "ground_truth.json").read_text(encoding="utf-8"))
         settings = settings.model_copy(
             update={
@@ -133,7 +147,9 @@ def run_sample(
     try:
         truth = json.loads((source / "ground_truth.json").read_text(encoding="utf-8"))
         as_of = dt.date.fromisoformat(truth["reference_date"])
-        items = load_suite(truth)
+        items = load_suite(truth, dataset)
+        if practice == "riverbend":
+            _use_parley_payer_ids(settings, truth, items)
         if ids:
             items = [i for i in items if i.id in ids]
         if config.limit:
@@ -145,13 +161,40 @@ def run_sample(
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     return {
-        "suite": "sample",
+        "suite": practice,
         "model": assistant.model_name,
         "seed": truth.get("seed"),
         "reference_date": truth["reference_date"],
         "metrics": summarize(results),
         "items": [_item_json(r) for r in results],
     }
+
+
+def _use_parley_payer_ids(settings: Any, truth: dict[str, Any], items: list[Any]) -> None:
+    """Riverbend has no payers.csv, so Parley names its payers itself: point each item's
+    retrieval payer filter at the id Parley resolves for the truth payer's names (no
+    filter when none resolves)."""
+    from assistant.analytics.vocabulary import Vocabulary
+    from assistant.stores.warehouse import open_warehouse
+
+    conn = open_warehouse(settings, read_only=True)
+    try:
+        vocab = Vocabulary.load(conn)
+    finally:
+        conn.close()
+    ids: dict[str, str | None] = {}
+    for p in truth["payers"]:
+        ids[p["payer_id"]] = None
+        for name in [p["legal_name"], p["name"], *p["aliases"]]:
+            try:
+                ids[p["payer_id"]] = vocab.resolve_payer(name)
+                break
+            except ParleyError:
+                continue
+    for item in items:
+        if clause := item.expect.get("clause"):
+            item.expect = {**item.expect, "clause": {**clause, "payer_id": ids.get(
+                clause["payer_id"])}}
 
 
 def _item_json(r: Any) -> dict[str, Any]:
@@ -197,13 +240,16 @@ def run_eval(
     say = progress or (lambda suite, msg: None)
     unknown = [s for s in config.suites if s not in SUITES]
     if unknown:
-        raise InputError(f"Unknown suite '{unknown[0]}'; choose from sample, cuad, x835, routing, all")
+        raise InputError(
+            f"Unknown suite '{unknown[0]}'; choose from sample, riverbend, cuad, x835, routing, all"
+        )
     report: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "model": config.model or settings.chat_model,
         "suites": {},
     }
-    embedder = create_embedder(settings) if {"sample", "cuad", "routing"} & set(config.suites) else None
+    wants_model = {"sample", "riverbend", "cuad", "routing"} & set(config.suites)
+    embedder = create_embedder(settings) if wants_model else None
     if "sample" in config.suites:
         report["suites"]["sample"] = run_sample(
             settings,
@@ -218,6 +264,14 @@ def run_eval(
             sample = report["suites"]["sample"]
             sample["judge"] = judge_items(settings, config.judge, sample["items"])
             sample["metrics"]["judge_mean_score"] = sample["judge"]["judge_mean_score"]
+    if "riverbend" in config.suites:
+        report["suites"]["riverbend"] = run_sample(
+            settings,
+            embedder,
+            config,
+            on_item=lambda r: say("riverbend", f"{r.id}: {'ok' if r.passed else 'FAIL'}"),
+            practice="riverbend",
+        )
     if "cuad" in config.suites:
         from eval.cuad import run_cuad
 
@@ -257,6 +311,6 @@ def baseline_of(report: dict[str, Any], suite: str) -> dict[str, Any]:
     """The part of a report committed as ``eval/baselines/<suite>.json`` (metrics, no answers)."""
     res = report["suites"][suite]
     keep = {k: v for k, v in res.items() if k not in ("items", "files", "mismatches")}
-    if suite == "sample":
+    if suite in ("sample", "riverbend"):
         keep["failing_items"] = [i["id"] for i in res["items"] if not i["passed"]]
     return {"suites": {suite: keep}, "model": report.get("model"), "started": report.get("started")}

@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
     @app.command("eval")
     def eval_(
         ctx: typer.Context,
-        suite: Annotated[str, typer.Option(help="sample, cuad, x835, routing or all.")] = "sample",
+        suite: Annotated[
+            str, typer.Option(help="sample, riverbend, cuad, x835, routing or all.")
+        ] = "sample",
         model: Annotated[str | None, typer.Option(help="Chat model (default: offline).")] = None,
         baseline: Annotated[
             Path | None,
@@ -39,7 +41,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option(help="Folder for report.json and report.html.")] = Path(
             "eval-report"
         ),
-        seed: Annotated[int, typer.Option(help="Sample practice seed.")] = 7,
+        seed: Annotated[int, typer.Option(help="Sample (and riverbend) practice seed.")] = 7,
         claims: Annotated[int, typer.Option(help="Sample practice claim lines.")] = 2500,
         cuad_dir: Annotated[
             Path | None, typer.Option(help="CUAD folder (default ../shared/data/cuad).")
@@ -70,7 +72,9 @@ def register(app: typer.Typer) -> None:
 
         console = Console(stderr=True)
         suites = (
-            ["sample", "cuad", "x835", "routing"] if suite == "all" else [s.strip() for s in suite.split(",")]
+            ["sample", "riverbend", "cuad", "x835", "routing"]
+            if suite == "all"
+            else [s.strip() for s in suite.split(",")]
         )
         config = EvalConfig(
             suites=suites,
