@@ -46,6 +46,7 @@ def resolve_model_path(name: str) -> str:
 class Embedder:
     """Thin wrapper around a SentenceTransformer with normalised output."""
 
+    backend = "torch"
     model_name: str
     batch_size: int = 64
     _model: Any = field(default=None, repr=False)
@@ -99,6 +100,17 @@ class Embedder:
         return self.embed_documents([text])[0]
 
 
-def create_embedder(settings: Settings) -> Embedder:
-    """Build the embedder named by the settings (the model loads lazily)."""
+def create_embedder(settings: Settings) -> Any:
+    """Build the embedder named by the settings (the model loads lazily): the int8 ONNX
+    model (``onnx_embedder.OnnxEmbedder``) or sentence-transformers on torch."""
+    if settings.embedding_backend == "onnx-int8":
+        from assistant.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(settings.embedding_model,
+                            settings.onnx_cache_dir or settings.cache_dir / "onnx")
     return Embedder(model_name=settings.embedding_model, batch_size=settings.embedding_batch_size)
+
+
+def backend_of(embedder: Any) -> str:
+    """The backend an embedder computes with (``torch`` for other wrappers)."""
+    return str(getattr(embedder, "backend", "torch"))

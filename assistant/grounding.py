@@ -57,6 +57,25 @@ def _decimals(token: str) -> int:
     return len(t.split(".")[1]) if "." in t else 0
 
 
+def usable_citation(c: Any) -> bool:
+    """False for a passage that may not support a figure or a quote: flagged at ingestion
+    as addressing an AI (``suspicious``), or holding X12 patient segments."""
+    if not isinstance(c, dict):
+        return True
+    if c.get("suspicious"):
+        return False
+    from ingest.discovery import has_x12_segments
+
+    return not has_x12_segments(str(c.get("text") or "") + str(c.get("quote") or ""))
+
+
+def _usable(artifact: Any) -> Any:
+    """The artifact without the citations that may not serve as evidence."""
+    if isinstance(artifact, dict) and isinstance(artifact.get("citations"), list):
+        return {**artifact, "citations": [c for c in artifact["citations"] if usable_citation(c)]}
+    return artifact
+
+
 @dataclass
 class Evidence:
     """What this turn's tools returned: numbers and texts (quotes must be in them)."""
@@ -69,7 +88,7 @@ class Evidence:
         """Gather evidence from tool artifacts (and the numbers the user typed)."""
         ev = cls()
         for a in artifacts:
-            _collect(a, ev.numbers, ev.texts)
+            _collect(_usable(a), ev.numbers, ev.texts)
         _collect(question, ev.numbers, [])
         ev.texts = [_norm(t) for t in ev.texts if len(t) >= 20]
         return ev

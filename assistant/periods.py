@@ -26,6 +26,26 @@ ORDINAL_Q = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, 
 COUNT_WORDS = {"three": 3, "six": 6, "nine": 9, "twelve": 12, "eighteen": 18, "twenty-four": 24}
 
 
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2199, 12, 31)
+RANGE_TEXT = f"between {MIN_DATE.isoformat()} and {MAX_DATE.isoformat()}"
+
+
+def check_date(day: dt.date, what: str = "The date") -> dt.date:
+    """``day`` when Parley can compute with it (deadlines add years and days to it, periods
+    go back months from it), else an InputError naming the range."""
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise InputError(f"{what} must be {RANGE_TEXT}, not {day.isoformat()}.")
+    return day
+
+
+def _year(text: str, raw: str) -> int:
+    year = int(text)
+    if not MIN_DATE.year <= year <= MAX_DATE.year:
+        raise InputError(f"Period '{raw}' is out of range: dates must be {RANGE_TEXT}.")
+    return year
+
+
 class Period(BaseModel):
     """An inclusive date range with the label the user gave it."""
 
@@ -72,13 +92,14 @@ def resolve_period(text: str, as_of: dt.date) -> Period:
     'YYYY-MM-DD..YYYY-MM-DD', or a phrase such as 'since March' → an inclusive Period."""
     raw = text.strip()
     t = raw.lower().replace("_", " ")
+    check_date(as_of, "The as-of date")
     if m := re.fullmatch(r"(\d{4})\s*-?\s*q([1-4])|q([1-4])\s*-?\s*(\d{4})", t):
-        return _quarter(int(m.group(1) or m.group(4)), int(m.group(2) or m.group(3)))
+        return _quarter(_year(m.group(1) or m.group(4), raw), int(m.group(2) or m.group(3)))
     if m := re.fullmatch(r"(?:fy\s*|year\s*)?(\d{4})", t):
-        y = int(m.group(1))
+        y = _year(m.group(1), raw)
         return _period(dt.date(y, 1, 1), dt.date(y, 12, 31), str(y))
     if m := re.fullmatch(r"(\d{4})-(\d{2})", t):
-        y, mo = int(m.group(1)), int(m.group(2))
+        y, mo = _year(m.group(1), raw), int(m.group(2))
         if not 1 <= mo <= 12:
             raise InputError(f"Period '{raw}' names no month.")
         return _period(dt.date(y, mo, 1), month_end(y, mo), raw)
@@ -87,6 +108,8 @@ def resolve_period(text: str, as_of: dt.date) -> Period:
             s, e = dt.date.fromisoformat(m.group(1)), dt.date.fromisoformat(m.group(2))
         except ValueError:
             raise InputError(f"Period '{raw}' has a date that does not exist.") from None
+        if not (MIN_DATE <= s <= MAX_DATE and MIN_DATE <= e <= MAX_DATE):
+            raise InputError(f"Period '{raw}' is out of range: dates must be {RANGE_TEXT}.")
         if e < s:
             raise InputError(f"Period '{raw}' ends before it starts.")
         return _period(s, e, raw)
@@ -110,6 +133,7 @@ def resolve_period(text: str, as_of: dt.date) -> Period:
 
 def find_period(text: str, as_of: dt.date) -> tuple[Period, tuple[int, int]] | None:
     """The first period phrase in ``text`` and its character span, or None."""
+    check_date(as_of, "The as-of date")
     t = text.lower()
     cur_q = (as_of.month - 1) // 3 + 1
 

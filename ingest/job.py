@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import IngestError
 from ingest.chunking import Chunk, chunk_document
 from ingest.clauses import tag_clauses
-from ingest.discovery import SourceFile, discover, looks_like_injection
+from ingest.discovery import X12_REFUSAL, SourceFile, discover, has_x12_segments, looks_like_injection
+from ingest.fee_rules import FeeExtract, extract_fees
 from ingest.ledger import Ledger, LedgerRow
-from ingest.metadata import DocMeta, PayerRef, describe
+from ingest.metadata import DocMeta, describe
 from ingest.parsers import DOCUMENT_EXTENSIONS, parse_file
 from ingest.terms import extract_terms
 from ingest.warehouse_io import WarehouseLink
@@ -141,6 +142,9 @@ def chunk_metadata(
     return md
 
 
+STRUCTURED_PER_SESSION = 200  # structured files loaded per hold of the warehouse
+
+
 class IngestJob:
     """One ingestion run over some source paths."""
 
@@ -175,20 +179,28 @@ class IngestJob:
         ledger = Ledger(self.settings.ledger_file)
         wh = WarehouseLink(self.settings)
         try:
+            structured = [sf for sf in files if sf.kind == "structured"]
+            for i in range(0, len(structured), STRUCTURED_PER_SESSION):
+                # one short write per batch of files (readers wait only for it); 835s go
+                # many per transaction
+                with wh.session():
+                    for result in wh.load_structured_many(
+                            structured[i:i + STRUCTURED_PER_SESSION]):
+                        self._emit(summary, result)
             for sf in files:
-                if sf.kind == "structured":
-                    self._emit(summary, wh.load_structured(sf))
-                elif sf.kind == "skipped":
+                if sf.kind == "skipped":
                     if sf.path.suffix.lower() in DOCUMENT_EXTENSIONS:
                         ledger.record_failure(str(sf.path), sf.doc_id, sf.reason, "skipped")
                     self._emit(summary, DocResult(str(sf.path), "skipped", sf.reason))
-            payers = wh.payers()
             group: list[Prepared] = []
             for sf in files:
                 if sf.kind != "document":
                     continue
-                prepared = self._prepare(sf, ledger, payers)
+                prepared = self._prepare(sf, ledger)
                 if isinstance(prepared, DocResult):
+                    if prepared.status == "unchanged":
+                        with wh.session():
+                            wh.register_unchanged(sf, self.store, text_path(self.settings, sf.doc_id))
                     self._emit(summary, prepared)
                     continue
                 group.append(prepared)
@@ -203,6 +215,9 @@ class IngestJob:
                         Path(row.path).is_relative_to(r) for r in roots
                     ):
                         self._emit(summary, self._prune(row, ledger, wh))
+            # Once per run, whatever arrived: payers and every document's link are decided
+            # from all the files together, so the order files arrive in never matters.
+            wh.rebuild_registry(self.store)  # short warehouse sessions of its own
             summary.warnings.extend(wh.warnings)
         finally:
             wh.close()
@@ -213,9 +228,7 @@ class IngestJob:
         summary.results.append(result)
         self.on_result(result)
 
-    def _prepare(
-        self, sf: SourceFile, ledger: Ledger, payers: list[PayerRef]
-    ) -> Prepared | DocResult:
+    def _prepare(self, sf: SourceFile, ledger: Ledger) -> Prepared | DocResult:
         """Read, parse, chunk and tag one document (no embedding yet), or its outcome."""
         path = str(sf.path)
         previous = ledger.get(path)
@@ -241,7 +254,9 @@ class IngestJob:
             )
         try:
             doc = parse_file(sf.path, self.settings)
-            meta = describe(sf.path, doc, payers)
+            if has_x12_segments(doc.text):  # never store or quote patient segments
+                raise IngestError(X12_REFUSAL)
+            meta = describe(sf.path, doc)
             chunks = chunk_document(doc, title=meta.title)
             if not chunks:
                 raise IngestError("no extractable text")
@@ -289,9 +304,15 @@ class IngestJob:
             if g.meta.doc_type in CONTRACT_DOC_TYPES
             else []
         )
-        n_terms = wh.replace_terms(
-            sf, g.meta, terms, {c.index: cid for c, cid in zip(chunks, ids, strict=True)}
-        )
+        # A chunk flagged as addressing an AI is stored as data, never a source of terms.
+        terms = [t for t in terms if t.chunk is None or not looks_like_injection(t.chunk.text)]
+        fees = extract_fees(g.doc) if g.meta.doc_type in CONTRACT_DOC_TYPES else FeeExtract()
+        with wh.session():  # the document's warehouse rows in one short hold of the file
+            n_terms = wh.replace_terms(
+                sf, g.meta, terms, {c.index: cid for c, cid in zip(chunks, ids, strict=True)}
+            )
+            wh.replace_fee_rows(sf, g.meta, fees.rows, fees.rules)
+            wh.record_document(sf, g.meta, g.doc.text)
         ledger.record_ok(
             LedgerRow(
                 str(sf.path),
@@ -332,7 +353,9 @@ class IngestJob:
 
     def _prune(self, row: LedgerRow, ledger: Ledger, wh: WarehouseLink) -> DocResult:
         self.store.delete_doc(row.doc_id)
-        wh.delete_terms(row.doc_id)
+        with wh.session():
+            wh.delete_terms(row.doc_id)
+            wh.forget_document(row.doc_id, row.path)
         text_path(self.settings, row.doc_id).unlink(missing_ok=True)
         ledger.delete(row.path)
         return DocResult(row.path, "pruned", "gone from the source", doc_id=row.doc_id)

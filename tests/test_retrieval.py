@@ -173,3 +173,39 @@ def test_warm_index_is_built_in_the_background_and_reused(corpus: Settings) -> N
     r.search("timely filing", k=1)
     assert r._index() is built  # nothing changed in the store: not rebuilt
     assert warm_index(SimpleNamespace()) is None  # an assistant without tools: nothing to warm
+
+
+def test_the_local_index_is_saved_and_loaded_until_the_store_changes(tmp_path: Path) -> None:
+    from assistant.retrieval import ContractRetriever
+
+    settings = Settings(data_dir=tmp_path / "data")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "northwind.txt").write_text(CONTRACT)
+    IngestJob(settings, embedder=CountingEmbedder()).run([src])  # type: ignore[arg-type]
+    store = create_vector_store(settings, CountingEmbedder())  # type: ignore[arg-type]
+    reads: list[int] = []
+    original = store.iter_all
+
+    def counting_iter_all(embeddings: bool = False):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return original(embeddings)
+
+    store.iter_all = counting_iter_all  # type: ignore[method-assign]
+    folder = settings.data_dir / "index"
+    queries = ["What is the timely filing limit?", "appeal a denial", "governing law"]
+    first = ContractRetriever(store, CountingEmbedder(), index_dir=folder)  # type: ignore[arg-type]
+    built = [[h.chunk_id for h in first.search(q, k=4)] for q in queries]
+    assert reads == [1] and (folder / "local.json").is_file()
+    # A new process: the saved index is loaded, the store is not read, answers are equal.
+    second = ContractRetriever(store, CountingEmbedder(), index_dir=folder)  # type: ignore[arg-type]
+    assert [[h.chunk_id for h in second.search(q, k=4)] for q in queries] == built
+    filtered = second.search("timely filing", k=3, clause_types=["timely_filing"])
+    assert filtered and all("timely_filing" in h.clause_types for h in filtered)
+    assert reads == [1]
+    # Any store write changes the version: the next process rebuilds and saves again.
+    (src / "northwind.txt").write_text(CONTRACT.replace("ninety (90)", "sixty (60)"))
+    IngestJob(settings, embedder=CountingEmbedder()).run([src])  # type: ignore[arg-type]
+    third = ContractRetriever(store, CountingEmbedder(), index_dir=folder)  # type: ignore[arg-type]
+    hit = third.search("What is the timely filing limit?", k=1)[0]
+    assert "sixty (60)" in hit.text and reads == [1, 1]

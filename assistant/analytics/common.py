@@ -94,14 +94,17 @@ def medicare_sql(year_param: bool = True) -> str:
 
 
 def rates_in_force_sql() -> str:
-    """SELECT payer_id, code, rate, effective_from in force on a date (param 1)."""
-    return """SELECT payer_id, code, arg_max(rate, effective_from) AS rate,
-                     max(effective_from) AS effective_from,
-                     arg_max(contract_id, effective_from) AS contract_id
-              FROM fee_schedule
+    """SELECT payer_id, code, rate, effective_from, contract_id in force on a date (params
+    1 and 2), and where the rate comes from (origin, source_file, page, section, quote,
+    program, basis): a CSV row overrides contract-derived rows (stores/fee_sources.py)."""
+    from assistant.stores.fee_sources import EFFECTIVE_FEE_SQL
+
+    return f"""SELECT payer_id, code, rate, effective_from, contract_id, origin, source_file,
+                     page, section, quote, program, basis
+              FROM ({EFFECTIVE_FEE_SQL})
               WHERE effective_from <= ? AND (effective_to IS NULL OR effective_to >= ?)
-                AND (modifier IS NULL OR modifier = '')
-              GROUP BY payer_id, code"""
+              QUALIFY row_number() OVER (PARTITION BY payer_id, code
+                                         ORDER BY effective_from DESC) = 1"""
 
 
 def default_volume_period(as_of: dt.date) -> Period:

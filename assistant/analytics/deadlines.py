@@ -42,6 +42,9 @@ class ContractDeadline(BaseModel):
     termination_without_cause_days: int | None
     sources: dict[str, dict[str, Any]]  # term -> {source_file, page, section, chunk_id}
     missing_terms: list[str]
+    # term -> {program: value} where the contract states a term per program (Medicaid,
+    # Medicare Advantage ...); the dates above use the general value, else the longest.
+    program_values: dict[str, dict[str, float | str | None]] = {}
 
 
 class DeadlineResult(AnalyticsResult):
@@ -86,12 +89,22 @@ def term_end(effective: dt.date, initial: int, renewal: int | None, auto: bool |
     return end
 
 
+def _one_value(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """One term's row for the dates: the general one (program ""), else the longest day
+    count among the programs' (its notice deadline comes first, so none is missed)."""
+    general = [r for r in rows if not r["program"]]
+    if general:
+        return general[0]
+    return max(rows, key=lambda r: (r["v"] is not None, r["v"] or 0))
+
+
 def contract_deadlines(conn: duckdb.DuckDBPyConnection,
                        params: DeadlineParams) -> DeadlineResult:
     """Per contract, the term values in force on ``as_of`` turned into dates."""
     payer_id, _ = resolve_inputs(conn, params.payer, None)
     data = rows(conn, """
         SELECT coalesce(contract_id, payer_id) AS ck, contract_id, payer_id, term,
+               coalesce(program, '') AS program,
                arg_max(value_num, coalesce(effective_from, DATE '1900-01-01')) AS v,
                arg_max(value_text, coalesce(effective_from, DATE '1900-01-01')) AS t,
                arg_min(value_num, coalesce(effective_from, DATE '1900-01-01')) AS v_first,
@@ -106,11 +119,14 @@ def contract_deadlines(conn: duckdb.DuckDBPyConnection,
           AND coalesce(effective_from, DATE '1900-01-01') <= ?
           AND (? IS NULL OR payer_id = ?)
         GROUP BY ALL ORDER BY ck""", [list(TERMS), params.as_of, payer_id, payer_id])
-    by_contract: dict[str, dict[str, dict[str, Any]]] = {}
+    by_program: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for d in data:
-        by_contract.setdefault(d["ck"], {})[d["term"]] = d
+        by_program.setdefault(d["ck"], {}).setdefault(d["term"], []).append(d)
     out: list[ContractDeadline] = []
-    for terms in by_contract.values():
+    for per_term in by_program.values():
+        terms = {t: _one_value(rs) for t, rs in per_term.items()}
+        programs = {t: {r["program"]: r["v"] if r["v"] is not None else r["t"] for r in rs}
+                    for t, rs in per_term.items() if any(r["program"] for r in rs)}
         first = next(iter(terms.values()))
         def get(key: str, terms: dict[str, dict[str, Any]] = terms) -> dict[str, Any]:
             return terms.get(key, {})
@@ -141,8 +157,9 @@ def contract_deadlines(conn: duckdb.DuckDBPyConnection,
             prep_start=prep, days_until_prep_start=(prep - params.as_of).days if prep else None,
             termination_without_cause_days=int(twc) if twc is not None else None,
             sources={k: {"source_file": v["src"], "page": v["page"], "section": v["section"],
-                         "chunk_id": v["chunk_id"]} for k, v in terms.items()},
-            missing_terms=missing))
+                         "chunk_id": v["chunk_id"], "program": v["program"]}
+                     for k, v in terms.items()},
+            missing_terms=missing, program_values=programs))
     if params.within_days is not None:
         out = [c for c in out if c.days_until_notice_deadline is not None
                and 0 <= c.days_until_notice_deadline <= params.within_days]

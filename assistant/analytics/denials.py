@@ -232,6 +232,20 @@ def _test(payer: str, carc: str | None, codes: list[str] | None, quarters: list[
     return out
 
 
+def import_heavy_libraries(settings: Any = None) -> None:
+    """Import torch (when the embedder runs on it) and then scipy.stats on the calling
+    thread. Call it once before starting threads that may import either: scipy.stats reads
+    ``sys.modules["torch"].Tensor`` while it imports and on first calls (array-api-compat),
+    and a torch that another thread is still importing has no ``Tensor`` yet -- the
+    intermittent "partially initialized module 'torch'" crash of a brief after an ingest."""
+    import importlib.util
+
+    uses_torch = getattr(settings, "embedding_backend", "torch") == "torch"
+    if uses_torch and importlib.util.find_spec("torch") is not None:
+        import torch  # noqa: F401
+    import scipy.stats  # noqa: F401
+
+
 def _tail(denied: int, lines: int, p0: float) -> float:
     """P(X >= denied) for X ~ Binomial(lines, p0)."""
     from scipy.stats import binom

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 from pydantic import BaseModel
 
@@ -112,3 +114,73 @@ def payer_mix(conn: duckdb.DuckDBPyConnection, params: MixParams) -> MixResult:
                      lines=int(tot["lines"]), claims=int(tot["claims"]),
                      patients=int(tot["patients"]), paid=money(tot["paid"]),
                      by_payer=payers, by_code=by_code)
+
+
+class ReceiptsParams(BaseModel):
+    """Money received, by the date it was paid (not the date of service)."""
+
+    period: Period | None = None
+    payer: str | None = None
+
+
+class PayerReceipts(BaseModel):
+    """One payer's payments dated in the period."""
+
+    payer_id: str
+    payer_name: str
+    paid: float  # service-line payments (835 SVC03, reversals netted; CSV paid)
+    remitted: float | None  # 835 payment totals (BPR02, after provider adjustments)
+    payments: int  # 835 payments (checks/EFTs), or distinct check numbers from a claims file
+    first_payment: str | None
+    last_payment: str | None
+    date_basis: str  # which date the period was applied to
+
+
+class ReceiptsResult(AnalyticsResult):
+    """Payments received per payer in a period, by payment date."""
+
+    paid: float
+    by_payer: list[PayerReceipts]
+
+
+RECEIPTS_835 = """
+WITH pay AS (
+    SELECT payment_id, payer_id, payment_date, total_paid FROM remit_payments
+    WHERE payer_id IS NOT NULL AND payer_id <> '' AND payment_date IS NOT NULL
+      AND payment_date BETWEEN ? AND ? AND (? IS NULL OR payer_id = ?)),
+lines AS (SELECT p.payer_id, sum(l.paid) AS paid FROM remit_lines l JOIN pay p USING (payment_id)
+          GROUP BY p.payer_id)
+SELECT p.payer_id, coalesce(any_value(lines.paid), 0) AS paid, sum(p.total_paid) AS remitted,
+       count(*) AS payments, min(p.payment_date) AS first_payment, max(p.payment_date) AS last_payment
+FROM pay p LEFT JOIN lines USING (payer_id) GROUP BY p.payer_id"""
+# Payers with no 835 at all: the claims file's paid lines by their paid date.
+RECEIPTS_CSV = """
+SELECT payer_id, sum(paid) AS paid, NULL AS remitted, count(DISTINCT check_number) AS payments,
+       min(paid_date) AS first_payment, max(paid_date) AS last_payment
+FROM claim_lines
+WHERE paid_date IS NOT NULL AND paid_date BETWEEN ? AND ? AND (? IS NULL OR payer_id = ?)
+  AND payer_id NOT IN (SELECT DISTINCT payer_id FROM remit_payments WHERE payer_id IS NOT NULL)
+GROUP BY payer_id"""
+
+
+def payments_received(conn: duckdb.DuckDBPyConnection, params: ReceiptsParams) -> ReceiptsResult:
+    """What each payer paid us in a period, by payment date: the 835's payment date (BPR16)
+    when the payer's remittances are loaded, else the claims file's paid date."""
+    payer_id, _ = resolve_inputs(conn, params.payer, None)
+    start = params.period.start if params.period else dt.date(1900, 1, 1)
+    end = params.period.end if params.period else dt.date(2199, 12, 31)
+    args = [start, end, payer_id, payer_id]
+    found = [(r, "payment date (835 BPR16)") for r in rows(conn, RECEIPTS_835, args)]
+    found += [(r, "paid date (claims file)") for r in rows(conn, RECEIPTS_CSV, args)]
+    names = payer_names(conn)
+    by_payer = sorted((PayerReceipts(
+        payer_id=r["payer_id"], payer_name=names.get(r["payer_id"], r["payer_id"]),
+        paid=money(r["paid"]), remitted=None if r["remitted"] is None else money(r["remitted"]),
+        payments=int(r["payments"] or 0),
+        first_payment=str(r["first_payment"]) if r["first_payment"] else None,
+        last_payment=str(r["last_payment"]) if r["last_payment"] else None,
+        date_basis=basis) for r, basis in found), key=lambda p: -p.paid)
+    filters = {"payer_id": payer_id, "date_basis": "payment_date", **period_filters(params.period)}
+    return ReceiptsResult(function="payments_received", filters=filters,
+                          row_count=sum(p.payments for p in by_payer),
+                          paid=money(sum(p.paid for p in by_payer)), by_payer=by_payer)

@@ -22,6 +22,7 @@ from assistant.analytics.common import (
     resolve_inputs,
     rows,
 )
+from assistant.analytics.rate_sources import RateSource
 from assistant.periods import Period
 
 
@@ -53,6 +54,7 @@ class RateRow(BaseModel):
     annual_units: float
     target_rate: float | None
     annual_gap: float  # (target - rate) x annual units, 0 when at/above target
+    source: RateSource | None = None  # the CSV line, contract exhibit row or rule cited
 
 
 class RateComparison(AnalyticsResult):
@@ -77,6 +79,7 @@ def compare_rates(conn: duckdb.DuckDBPyConnection, params: RateParams) -> RateCo
     v AS (SELECT payer_id, code, sum(units) AS units, count(*) AS n FROM claim_lines
           WHERE date_of_service BETWEEN ? AND ? GROUP BY payer_id, code)
     SELECT r.payer_id, r.code, r.rate, r.effective_from, r.contract_id, m.medicare_rate,
+           r.origin, r.source_file, r.page, r.section, r.quote, r.program, r.basis,
            rank() OVER (PARTITION BY r.code ORDER BY r.rate DESC) AS rank,
            count(*) OVER (PARTITION BY r.code) AS payers_ranked,
            max(r.rate) OVER (PARTITION BY r.code) AS best_rate,
@@ -91,6 +94,8 @@ def compare_rates(conn: duckdb.DuckDBPyConnection, params: RateParams) -> RateCo
     for d in data:
         if payer_id and d["payer_id"] != payer_id:
             continue
+        if d["origin"] == "rule" and not code and not d["n"]:
+            continue  # a percent-of-Medicare rule covers every code: list the billed ones
         rate = float(d["rate"])
         med = float(d["medicare_rate"]) if d["medicare_rate"] is not None else None
         target: float | None
@@ -107,7 +112,8 @@ def compare_rates(conn: duckdb.DuckDBPyConnection, params: RateParams) -> RateCo
             pct_of_medicare=round(100 * rate / med, 1) if med else None,
             rank=int(d["rank"]), payers_ranked=int(d["payers_ranked"]),
             annual_units=round(units, 1),
-            target_rate=money(target) if target is not None else None, annual_gap=money(gap)))
+            target_rate=money(target) if target is not None else None, annual_gap=money(gap),
+            source=RateSource.from_row(d)))
     gap_by_payer: dict[str, float] = {}
     for r in out:
         gap_by_payer[r.payer_id] = money(gap_by_payer.get(r.payer_id, 0) + r.annual_gap)

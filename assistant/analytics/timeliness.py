@@ -51,6 +51,11 @@ class PayerTimeliness(BaseModel):
     interest_source: str | None  # contract_terms | parameter | None
     interest_owed: float
     histogram: dict[str, int]  # "0-15", "16-30", ... "91+"
+    # Interest the payer already paid on its remittances (835 PLB adjustments with reason
+    # L6, tied to these claims by the claim id in PLB03-2; unreferenced ones only when no
+    # period is asked), and what is still owed.
+    interest_paid: float = 0.0
+    interest_outstanding: float = 0.0
 
 
 class TimelinessResult(AnalyticsResult):
@@ -62,6 +67,8 @@ class TimelinessResult(AnalyticsResult):
     share_late: float
     interest_owed: float
     by_payer: list[PayerTimeliness]
+    interest_paid: float = 0.0
+    interest_outstanding: float = 0.0
 
 
 def _term_sql(term: str) -> str:
@@ -69,11 +76,42 @@ def _term_sql(term: str) -> str:
 
     A range join on a handful of term rows is much faster here than DuckDB's ASOF join.
     """
-    return f"""SELECT payer_id, coalesce(effective_from, DATE '1900-01-01') AS tf,
+    return f"""SELECT payer_id, coalesce(program, '') AS program,
+               coalesce(effective_from, DATE '1900-01-01') AS tf,
                lead(coalesce(effective_from, DATE '1900-01-01'), 1, DATE '9999-12-31')
-                   OVER (PARTITION BY payer_id ORDER BY effective_from NULLS FIRST) AS tt,
+                   OVER (PARTITION BY payer_id, coalesce(program, '')
+                         ORDER BY effective_from NULLS FIRST) AS tt,
                value_num AS v
                FROM contract_terms WHERE term = '{term}' AND value_num IS NOT NULL"""
+
+
+def _term_for_claim(alias: str) -> str:
+    """Per claim, the term in force on its start date for its program (CLP06), else the
+    agreement's general term, else the longest/highest of the programs' (a claim of unknown
+    program is never called late under a stricter program's term)."""
+    return f"""SELECT cc.claim_key,
+               coalesce(max({alias}.v) FILTER ({alias}.program = cc.program AND cc.program <> ''),
+                        max({alias}.v) FILTER ({alias}.program = ''), max({alias}.v)) AS v
+               FROM cc LEFT JOIN {alias} ON cc.payer_id = {alias}.payer_id
+                    AND cc.start_date >= {alias}.tf AND cc.start_date < {alias}.tt
+               GROUP BY cc.claim_key, cc.program"""
+
+
+def _interest_paid(conn: duckdb.DuckDBPyConnection, payer_id: str | None,
+                   params: TimelinessParams, start_col: str) -> dict[str, float]:
+    """Interest each payer paid through 835 provider adjustments (PLB reason L6; the
+    amount is negative there because it adds to the payment)."""
+    where, p = ("p.payer_id = ?", [payer_id]) if payer_id else ("TRUE", [])
+    claims_in_period = "TRUE"
+    if params.period is not None:
+        claims_in_period = (f"a.reference IN (SELECT claim_id FROM claim_facts WHERE "
+                            f"{start_col} BETWEEN ? AND ?)")
+        p = p + [params.period.start, params.period.end]
+    got = conn.execute(f"""SELECT p.payer_id, -sum(a.amount)
+        FROM remit_provider_adjustments a JOIN remit_payments p USING (payment_id)
+        WHERE a.reason_code = 'L6' AND p.payer_id IS NOT NULL AND {where}
+          AND {claims_in_period} GROUP BY 1""", p).fetchall()
+    return {str(pid): float(v or 0) for pid, v in got}
 
 
 def payment_timeliness(conn: duckdb.DuckDBPyConnection,
@@ -90,18 +128,18 @@ def payment_timeliness(conn: duckdb.DuckDBPyConnection,
     cases = ", ".join(
         f"count(*) FILTER (days BETWEEN {lo} AND {hi}) AS b{lo}" for lo, hi in BUCKETS)
     sql = f"""
-    WITH c AS (SELECT claim_key, payer_id, {start_col} AS start_date,
+    WITH c AS (SELECT claim_key, payer_id, coalesce(program, '') AS program,
+                      {start_col} AS start_date,
                       t_paid_date AS paid_date, CAST(t_paid AS DOUBLE) AS paid, t_lines AS nl
                FROM {src} f WHERE {where} AND t_lines > 0),
     cc AS (SELECT * FROM c WHERE start_date IS NOT NULL AND {pwhere}),
     t1 AS ({_term_sql('clean_claim_payment_days')}),
     t2 AS ({_term_sql('prompt_pay_interest_pct')}),
+    d1 AS ({_term_for_claim('t1')}),
+    d2 AS ({_term_for_claim('t2')}),
     j AS (SELECT cc.*, date_diff('day', cc.start_date, cc.paid_date) AS days,
-                 t1.v AS term_days, t2.v AS term_pct
-          FROM cc LEFT JOIN t1 ON cc.payer_id = t1.payer_id AND cc.start_date >= t1.tf
-                                  AND cc.start_date < t1.tt
-                  LEFT JOIN t2 ON cc.payer_id = t2.payer_id AND cc.start_date >= t2.tf
-                                  AND cc.start_date < t2.tt),
+                 d1.v AS term_days, d2.v AS term_pct
+          FROM cc JOIN d1 USING (claim_key) JOIN d2 USING (claim_key)),
     k AS (SELECT *, coalesce(term_days, ?) AS limit_days,
                  coalesce(term_pct, ?) AS pct FROM j)
     SELECT payer_id, count(*) AS claims, avg(days) AS mean, median(days) AS p50,
@@ -115,6 +153,7 @@ def payment_timeliness(conn: duckdb.DuckDBPyConnection,
            sum(nl) AS nl, {cases}
     FROM k GROUP BY payer_id ORDER BY payer_id"""
     data = rows(conn, sql, p + [params.default_clean_claim_days, params.default_interest_pct])
+    paid_interest = _interest_paid(conn, payer_id, params, start_col)
     out = []
     for d in data:
         hist = {(f"{lo}-{hi}" if hi < 100000 else f"{lo}+"): int(d[f"b{lo}"]) for lo, hi in BUCKETS}
@@ -128,7 +167,10 @@ def payment_timeliness(conn: duckdb.DuckDBPyConnection,
             late_principal=money(d["late_principal"]), interest_pct=pct,
             interest_source=("contract_terms" if d["has_pct"] else
                              "parameter" if pct is not None else None),
-            interest_owed=money(d["interest"]), histogram=hist))
+            interest_owed=money(d["interest"]), histogram=hist,
+            interest_paid=money(paid_interest.get(d["payer_id"], 0.0)),
+            interest_outstanding=money(max(0.0, float(d["interest"])
+                                           - paid_interest.get(d["payer_id"], 0.0)))))
     claims = sum(x.claims for x in out)
     late = sum(x.late_claims for x in out)
     filters = {"payer_id": payer_id, "basis": params.basis,
@@ -139,4 +181,6 @@ def payment_timeliness(conn: duckdb.DuckDBPyConnection,
         function="payment_timeliness", filters=filters, row_count=sum(int(d["nl"]) for d in data),
         basis=params.basis, claims=claims, late_claims=late,
         share_late=round(100 * late / claims, 2) if claims else 0.0,
-        interest_owed=money(sum(x.interest_owed for x in out)), by_payer=out)
+        interest_owed=money(sum(x.interest_owed for x in out)), by_payer=out,
+        interest_paid=money(sum(x.interest_paid for x in out)),
+        interest_outstanding=money(sum(x.interest_outstanding for x in out)))

@@ -19,7 +19,9 @@ from assistant.analytics.common import (
     resolve_inputs,
     rows,
 )
+from assistant.analytics.rate_sources import RateSource, rate_sources
 from assistant.periods import Period
+from assistant.stores.fee_sources import EFFECTIVE_FEE_SQL, expected_sql
 
 
 class VarianceParams(BaseModel):
@@ -98,9 +100,12 @@ class VarianceResult(AnalyticsResult):
     by_code: list[VarianceTotal]
     by_month: list[VarianceTotal]
     patterns: list[UnderpaymentPattern]
+    # where each contract rate behind ``patterns`` and ``lines`` comes from (file, page,
+    # section, the exhibit row or rule as written, or the fee-schedule CSV line)
+    rate_sources: list[RateSource] = []
 
 
-def _base_sql(where: str, fresh: bool) -> str:
+def _base_sql(where: str, fresh: bool, pick: tuple[str, str] = ("", "")) -> str:
     # claim_lines.expected is kept by the loaders (refresh_expected): no join needed. Rows
     # written without that refresh get the same figures from an ASOF join on the fly.
     if fresh:
@@ -109,16 +114,13 @@ def _base_sql(where: str, fresh: bool) -> str:
                FROM claim_lines WHERE {where} AND coalesce(status, 'paid') <> 'denied'"""
     else:
         lines = f"""SELECT l.claim_id, l.line_no, l.payer_id, l.code, l.date_of_service,
-                      l.units, l.allowed, l.paid, l.carc,
-                      CASE WHEN fs.effective_to IS NULL OR l.date_of_service <= fs.effective_to
-                           THEN round(fs.rate * l.units, 2) END AS expected,
-                      fs.effective_from AS rate_from, fs.contract_id
-               FROM (SELECT * FROM claim_lines WHERE {where}
+                      l.units, l.allowed, l.paid, l.carc, l.e AS expected,
+                      l.rf AS rate_from, l.rc AS contract_id
+               FROM (SELECT l.*, {pick[0]} FROM (SELECT * FROM claim_lines WHERE {where}
                      AND coalesce(status, 'paid') <> 'denied') l
-               ASOF LEFT JOIN (SELECT * FROM fee_schedule WHERE modifier IS NULL
-                               OR modifier = '') fs
-                 ON l.payer_id = fs.payer_id AND l.code = fs.code
-                AND l.date_of_service >= fs.effective_from"""
+                     ASOF LEFT JOIN ({EFFECTIVE_FEE_SQL}) fs
+                       ON l.payer_id = fs.payer_id AND l.code = fs.code
+                      AND l.date_of_service >= fs.effective_from {pick[1]}) l"""
     return f"""
     WITH l AS ({lines}),
     s AS (SELECT *, expected - coalesce(allowed, paid) AS short,
@@ -132,7 +134,8 @@ def reimbursement_variance(conn: duckdb.DuckDBPyConnection,
     """Compare every non-denied line with its contract rate; list and total underpayments."""
     payer_id, code = resolve_inputs(conn, params.payer, params.code)
     where, wparams = line_where(payer_id, code, params.period)
-    base = _base_sql(where, claim_facts_source(conn) == "claim_facts")
+    fresh = claim_facts_source(conn) == "claim_facts"
+    base = _base_sql(where, fresh, ("", "") if fresh else expected_sql(conn))
     p = wparams + [params.tolerance]
     # One pass builds a payer x code x month cube; every total is summed from it.
     cube = rows(conn, base + """ SELECT payer_id, code,
@@ -176,6 +179,9 @@ def reimbursement_variance(conn: duckdb.DuckDBPyConnection,
         allowed=money(d["allowed"]) if d["allowed"] is not None else None,
         paid=money(d["paid"]), short=money(d["short"])) for d in listed]
     monthly = [c for c in cube if c["n"]]
+    patterns = _patterns(monthly, params)
+    sources = rate_sources(conn, [(p.payer_id, p.code, p.rate_effective_from) for p in patterns]
+                           + [(ln.payer_id, ln.code, ln.rate_effective_from) for ln in lines])
     filters = {"payer_id": payer_id, "code": code, "tolerance": params.tolerance,
                **period_filters(params.period)}
     return VarianceResult(
@@ -186,7 +192,7 @@ def reimbursement_variance(conn: duckdb.DuckDBPyConnection,
         total_allowed=money(tot["alw"]), total_paid=money(tot["pd"]),
         total_short=money(tot["short"]), lines=lines, by_payer=group("payer_id"),
         by_code=group("code"), by_month=group("month"),
-        patterns=_patterns(monthly, params))
+        patterns=patterns, rate_sources=list(sources.values()))
 
 
 def _patterns(monthly: list[dict], params: VarianceParams) -> list[UnderpaymentPattern]:

@@ -79,13 +79,25 @@ class Vocabulary:
             if pid and pid not in known:
                 payers.append(PayerInfo(pid, pid))
                 known.add(pid)
+        payers = with_acronyms(payers)
         codes = sorted(r[0] for r in conn.execute(
-            "SELECT code FROM fee_schedule UNION SELECT code FROM claim_lines UNION "
+            # rule rows repeat every Medicare code; those resolve as reference codes
+            "SELECT code FROM fee_schedule WHERE origin IS DISTINCT FROM 'rule' "
+            "UNION SELECT code FROM claim_lines UNION "
             "SELECT code FROM costs").fetchall() if r[0])
         reference = frozenset(r[0] for r in conn.execute(
             "SELECT DISTINCT code FROM medicare_rates").fetchall() if r[0])
         descriptions = dict(conn.execute(
             "SELECT code, description FROM costs WHERE description IS NOT NULL").fetchall())
+        # A practice without a costs file: the services named in its contracts' fee
+        # exhibits ("73721 MRI lower extremity joint w/o contrast ... $412.00").
+        for code, quote in conn.execute(
+                "SELECT code, min(quote) FROM fee_schedule WHERE origin = 'contract' "
+                "AND quote IS NOT NULL GROUP BY code").fetchall():
+            if code and code not in descriptions:
+                words = _exhibit_words(str(quote), str(code))
+                if words:
+                    descriptions[code] = words
         return cls(payers=payers, codes=codes, descriptions=descriptions,
                    reference_codes=reference - set(codes))
 
@@ -109,13 +121,25 @@ class Vocabulary:
                 choices.setdefault(_norm(label), p.payer_id)
         if want in choices:
             return _check_allowed(choices[want], allowed)
-        fuzzy = [c for c in choices if len(c) >= 3]
-        hits = process.extract(want, fuzzy, scorer=fuzz.WRatio, limit=5) if want else []
-        strong = {choices[h[0]] for h in hits if h[1] >= FUZZY_CUTOFF}
+        # Typos are matched on the names' distinctive words: "Health", "Plan", "Insurance"
+        # are in every payer's name, and "Blue Mesa Health" is no payer called "... Health".
+        distinct: dict[str, set[str]] = {}
+        for label, pid in choices.items():
+            key = _distinctive(label)
+            if len(key) >= 3:
+                distinct.setdefault(key, set()).add(pid)
+        want_key = _distinctive(want)
+        if len(distinct.get(want_key, ())) == 1:
+            return _check_allowed(next(iter(distinct[want_key])), allowed)
+        # Whole-string similarity (word order free), not WRatio's partial match: "Summit
+        # Medicare Advantage" contains "Blue Summit"'s distinctive word yet names neither.
+        hits = (process.extract(want_key, list(distinct), scorer=fuzz.token_sort_ratio, limit=5)
+                if len(want_key) >= 5 else [])  # short strings (ids, initials) are exact
+        strong = {pid for h in hits if h[1] >= FUZZY_CUTOFF for pid in distinct[h[0]]}
         if len(strong) == 1:
             return _check_allowed(strong.pop(), allowed)
         visible = [p for p in self.payers if allowed is None or p.payer_id in allowed]
-        ranked = [self.payer_name(choices[h[0]]) for h in hits if h[1] >= 50]
+        ranked = [self.payer_name(pid) for h in hits if h[1] >= 50 for pid in sorted(distinct[h[0]])]
         names = {p.name for p in visible}
         suggestions = [n for n in dict.fromkeys(ranked) if n in names][:3]
         raise UnknownEntityError("payer", text, suggestions or [p.name for p in visible[:3]])
@@ -157,6 +181,63 @@ def _check_allowed(payer_id: str, allowed: list[str] | None) -> str:
     if allowed is not None and payer_id not in allowed:
         raise PermissionDenied("That payer's data is not visible to you here.")
     return payer_id
+
+
+# Words every payer's name may carry: they never tell two payers apart.
+GENERIC_WORDS = frozenset(
+    "the of and health healthcare plan plans insurance insurer company co inc incorporated "
+    "llc ltd corp corporation mutual cooperative coop association assn group services care "
+    "medical benefits benefit network hmo ppo of".split())
+LEGAL_WORDS = frozenset("inc incorporated llc ltd corp corporation co pc pllc lp llp the of and"
+                        .split())
+
+
+def _generic(word: str) -> bool:
+    """A generic word, also misspelt ("helth", "insurence")."""
+    if word in GENERIC_WORDS:
+        return True
+    if len(word) < 5:
+        return False
+    from rapidfuzz import fuzz
+
+    return any(len(g) >= 5 and fuzz.ratio(word, g) >= 80 for g in GENERIC_WORDS)
+
+
+def _distinctive(normed: str) -> str:
+    """A normalised name without its generic words ("" when nothing else is left)."""
+    return " ".join(w for w in normed.split() if not _generic(w))
+
+
+def acronyms(name: str) -> set[str]:
+    """Initials staff use for a payer ("Cedar Ridge Health Plan, Inc." → CRHP): of every
+    word but legal suffixes, and also without a trailing Company/Association."""
+    words = [w for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in LEGAL_WORDS]
+    out = {"".join(w[0] for w in words).upper()}
+    if words and words[-1].lower() in ("company", "association"):
+        out.add("".join(w[0] for w in words[:-1]).upper())
+    return {a for a in out if len(a) >= 4}
+
+
+def with_acronyms(payers: list[PayerInfo]) -> list[PayerInfo]:
+    """Payers with their acronyms as aliases, where an acronym names only one payer and is
+    not already some payer's id, name or alias."""
+    taken = {_norm(n) for p in payers for n in p.names()}
+    owners: dict[str, set[str]] = {}
+    for p in payers:
+        for a in acronyms(p.name):
+            owners.setdefault(a, set()).add(p.payer_id)
+    out = []
+    for p in payers:
+        extra = tuple(sorted(a for a in acronyms(p.name)
+                             if owners[a] == {p.payer_id} and _norm(a) not in taken))
+        out.append(PayerInfo(p.payer_id, p.name, p.plan_type, p.aliases + extra) if extra else p)
+    return out
+
+
+def _exhibit_words(quote: str, code: str) -> str:
+    """The service words of a fee-exhibit row: no code, modifier, amount or leader."""
+    text = re.sub(r"\$?\d[\d,]*(?:\.\d+)?%?|\.{2,}|[|_]", " ", quote.replace(code, " "))
+    return " ".join(w for w in text.split() if len(w) > 1 or w.isalpha())[:120]
 
 
 def _norm(text: str) -> str:

@@ -71,7 +71,11 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
             from assistant.retrieval import create_retriever
 
             retriever = create_retriever(settings, embedder=embedder)
-        # The query embeddings (and a cold model load) overlap the analytics and charts.
+        # The query embeddings (and a cold model load) overlap the analytics and charts;
+        # torch and scipy.stats are imported here first, never by both threads at once.
+        from assistant.analytics.denials import import_heavy_libraries
+
+        import_heavy_libraries(settings)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief-embed")
         vectors = pool.submit(embed_queries, retriever)
         terms = query_terms(conn, as_of, payer_id)

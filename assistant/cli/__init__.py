@@ -77,11 +77,13 @@ def create_cli() -> typer.Typer:
 def parse_date_arg(value: str, name: str) -> dt.date:
     """Parse a YYYY-MM-DD command-line value or raise a one-line InputError."""
     from assistant.errors import InputError
+    from assistant.periods import check_date
 
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{name} must be a date like 2026-11-27, not '{value}'") from None
+    return check_date(day, name)
 
 
 def _click_exceptions() -> list[object]:

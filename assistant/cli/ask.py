@@ -34,7 +34,9 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_from(ctx)
         assistant = create_assistant(settings, model_spec=model)
-        answer = assistant.ask(question, payer=payer)
+        from connectors.redact import public_answer
+
+        answer = public_answer(assistant.ask(question, payer=payer))  # file names, not paths
         if json_out:
             typer.echo(answer.model_dump_json(indent=2))
         else:

@@ -32,14 +32,22 @@ def _print_summary(summary: Any) -> None:
         "unchanged": 6,
     }
     shown = sorted(summary.results, key=lambda r: (order.get(r.status, 9), r.path))
+    many = len(shown) > 40
+    quiet_loads = 0
     for r in shown:
-        if r.status == "unchanged" and len(shown) > 40:
+        if r.status == "unchanged" and many:
             continue
         note = r.reason or "; ".join(r.warnings)
+        if many and r.status == "loaded" and "warning" not in note:
+            quiet_loads += 1  # a clearinghouse folder holds thousands: counted, not listed
+            continue
         style = {"failed": "red", "skipped": "yellow", "pruned": "magenta"}.get(r.status, "")
         table.add_row(
             r.status, Path(r.path).name, str(r.pages or ""), str(r.chunks or ""), note, style=style
         )
+    if quiet_loads:
+        table.add_row("loaded", f"{quiet_loads} structured files", "", "",
+                      "835s, CSVs and rate files without warnings (--json lists each)")
     console.print(table)
     line = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     console.print(
@@ -61,6 +69,11 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--prune", help="Remove documents gone from these folders.")
         ] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+        reembed: Annotated[
+            bool, typer.Option("--reembed", help="First re-embed every stored chunk with the "
+                               "configured embedding backend (after changing "
+                               "PARLEY_EMBEDDING_BACKEND); no file is parsed again for it.")
+        ] = False,
     ) -> None:
         """Ingest contracts, amendments and notes (PDF, DOCX, text, Markdown, e-mail).
 
@@ -74,8 +87,18 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_from(ctx)
         totals = {"pages": 0, "chunks": 0}
+        parts: dict[str, Any] = {}
+        if reembed:
+            from assistant.embeddings import create_embedder
+            from assistant.stores.vectors import create_vector_store
+
+            parts["embedder"] = create_embedder(settings)
+            parts["store"] = create_vector_store(settings, parts["embedder"], reembed=True)
+            n = parts["store"].reembed(parts["embedder"], settings.embedding_model)
+            typer.echo(f"re-embedded {n} stored chunks with the "
+                       f"{settings.embedding_backend} backend", err=as_json)
         if as_json:
-            job = IngestJob(settings)
+            job = IngestJob(settings, **parts)
             summary = job.run(list(paths), prune=prune)
             typer.echo(json.dumps(summary.to_dict(), indent=2, default=str))
             return
@@ -100,7 +123,7 @@ def register(app: typer.Typer) -> None:
                     chunks=totals["chunks"],
                 )
 
-            job = IngestJob(settings, on_result=on_result)
+            job = IngestJob(settings, on_result=on_result, **parts)
             files, _ = job.plan(list(paths))
             progress.update(task, total=len(files))
             summary = job.run(list(paths), prune=prune)

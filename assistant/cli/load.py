@@ -22,7 +22,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Load remittances (X12 835), claims / fee-schedule / cost / Medicare / payer CSVs
         and TiC in-network JSON into the warehouse. Each file is one transaction; a bad
-        file is reported and skipped; unchanged files are skipped."""
+        file is reported and skipped; unchanged files are skipped. Payers are then rebuilt
+        from every file loaded (see 'parley payers')."""
         import json
 
         from assistant.cli import settings_from
@@ -69,6 +70,10 @@ def register(app: typer.Typer) -> None:
                 else:
                     typer.echo(f"{out['status']:<10} {f.name}: {out['rows']} rows -> "
                                f"{out['table']}")
+            if loaded:  # payers and links follow from every file loaded so far
+                from assistant.stores.registry import rebuild, sync_configured_chunks
+
+                sync_configured_chunks(conn, settings, rebuild(conn))
         finally:
             conn.close()
         typer.echo(f"{loaded} loaded ({rows} rows), {unchanged} unchanged, {failed} failed, "

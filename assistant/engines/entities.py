@@ -92,6 +92,25 @@ CLAUSE_TO_TERMS: dict[str, list[str]] = {
     "appeals": ["appeal_window_days"],
 }
 
+# Programs (lines of business) a question may name; the names match contract_terms.program.
+PROGRAM_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("Medicare Advantage", re.compile(
+        r"medicare[\s-]+advantage|\bMA\b(?=\s+(?:members?|plans?|claims?|products?|contract|patients?"
+        r"|line|business|program|timely|filing|appeals?|terms?|deadlines?|limits?|side))"
+        r"|\bMAPD\b|\bD-?SNP\b|(?<![%\d] of )(?<!percent of )\bmedicare\b"
+        r"(?!\s+(?:fee|rates?|schedule|allowable|physician|rbrvs|benchmark|pfs|locality)\b)", re.I)),
+    ("CHIP", re.compile(r"\bCHIP\b|children'?s health insurance", re.I)),
+    ("Medicaid", re.compile(r"\bmedicaid\b(?!\s+(?:fee|rates?|schedule)\b)|medi-cal", re.I)),
+    ("Exchange", re.compile(r"\b(?:exchange|marketplace|QHP|ACA)\b(?!\s+rates?\b)", re.I)),
+    ("Commercial", re.compile(r"\bcommercial\b", re.I)),
+]
+
+
+def find_programs(question: str) -> list[str]:
+    """Programs the question names ("Medicaid timely filing for X" → ["Medicaid"])."""
+    return [name for name, rx in PROGRAM_PATTERNS if rx.search(question)]
+
+
 PERCENT_RE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s?%")
 MONEY_RE = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)")
 
@@ -109,6 +128,7 @@ class Entities:
     percents: list[float] = field(default_factory=list)
     unknown_codes: list[str] = field(default_factory=list)
     described_codes: list[str] = field(default_factory=list)  # codes named by their service
+    programs: list[str] = field(default_factory=list)  # Medicaid, Medicare Advantage, ...
 
 
 SERVICE_STOP = set(
@@ -251,4 +271,5 @@ def extract(question: str, vocab: Vocabulary, as_of: dt.date) -> Entities:
     for ct in list(ent.clause_types):
         add_clause_type(ent, ct)
     ent.percents = [float(p) for p in PERCENT_RE.findall(question)]
+    ent.programs = find_programs(flat)
     return ent

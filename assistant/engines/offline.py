@@ -57,6 +57,9 @@ class OfflineChatModel(BaseChatModel):
         after = messages[last_human + 1 :]
         if any(isinstance(m, ToolMessage) for m in after):
             text = self._write(question, after)
+            retry = self._next_plan(question, as_of, messages[:last_human], after, text)
+            if retry is not None:
+                return ChatResult(generations=[ChatGeneration(message=retry)])
             nothing = text.strip() == refusal_text("no_results").strip()
             msg = AIMessage(content=text, response_metadata={"refusal": "no_results"} if nothing else {})
         else:
@@ -88,6 +91,21 @@ class OfflineChatModel(BaseChatModel):
             for c in plan.calls
         ]
         return AIMessage(content="", tool_calls=calls)
+
+    def _next_plan(
+        self, question: str, as_of: dt.date, before: list[BaseMessage], after: list[BaseMessage], text: str
+    ) -> AIMessage | None:
+        """Once per turn: when the answer lacks the asked kind of value, the next plan's calls."""
+        planned = [m for m in after if isinstance(m, AIMessage) and m.tool_calls]
+        if len(planned) != 1:
+            return None
+        done = [{"name": c["name"], "args": c["args"]} for c in planned[0].tool_calls]
+        calls = self.planner.next_calls(question, as_of, _history(before), done, text)
+        if not calls:
+            return None
+        return AIMessage(content="", tool_calls=[
+            {"name": c["name"], "args": {k: v for k, v in c["args"].items() if v is not None},
+             "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"} for c in calls])
 
     def _write(self, question: str, after: list[BaseMessage]) -> str:
         calls: dict[str, dict[str, Any]] = {}

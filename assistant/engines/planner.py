@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.analytics.vocabulary import Vocabulary
-from assistant.engines.entities import Entities, add_clause_type, extract, mask_payers
-from assistant.engines.router import Route, SemanticRouter, route
-from assistant.periods import MONTH_NAMES
+from assistant.engines.asked import TARGETS, Asked, has_kind, next_intent, read_asked, steer
+from assistant.engines.entities import CLAUSE_TO_TERMS, Entities, add_clause_type, extract, mask_payers
+from assistant.engines.router import CUE_WEIGHT, Route, SemanticRouter, route
+from assistant.periods import MONTH_NAMES, Period
 
 FOLLOW_UP_RE = re.compile(
     r"^\s*(and|what about|how about|same (for|with)|and for|also|now|ok(ay)?,? (and|what about))\b"
@@ -139,6 +140,7 @@ class Plan:
     detail: str | None = None
     route: Route | None = None
     entities: Entities | None = None
+    asked: Asked | None = None
 
 
 def unknown_payer_names(question: str, vocab: Vocabulary) -> list[str]:
@@ -190,6 +192,7 @@ class Planner:
             mask_payers(question, vocab, ent.payers, with_text="the payer")
         )
         r = route(question, bool(ent.clause_types), semantic)
+        asked = read_asked(question)
         prior = history[-1] if history else None
         follow_up = bool(
             prior and prior.calls and (FOLLOW_UP_RE.search(question) or len(question.split()) <= 6)
@@ -199,12 +202,17 @@ class Planner:
                 # "and for Riverbend?": the thread's question, not the nearest exemplar
                 r = Route([_intent_of(prior.calls[0]["name"])], semantic, refusal=None)
                 _inherit_clause_types(ent, prior)
+                asked = read_asked(prior.question)  # the thread's question decides what is asked
+                if ent.period is None:
+                    ent.period = _prior_period(prior)
+        if r.refusal is None and asked.parts:
+            r = _steer(r, asked, ent)
         if "clause" in r.intents:
             _add_semantic_clause_type(ent, clause_scores)
         if r.refusal:
-            return Plan(refusal=r.refusal, route=r, entities=ent)
+            return Plan(refusal=r.refusal, route=r, entities=ent, asked=asked)
         if ent.period is not None and ent.period.start > as_of:
-            return Plan(refusal="future", detail=ent.period.label, route=r, entities=ent)
+            return Plan(refusal="future", detail=ent.period.label, route=r, entities=ent, asked=asked)
         if not ent.payers:
             unknown = known_insurers(question) or unknown_payer_names(question, vocab)
             if unknown:
@@ -223,8 +231,54 @@ class Planner:
             return Plan(refusal="unknown_code", detail=ent.unknown_codes[0], route=r, entities=ent)
         calls: list[dict[str, Any]] = []
         for intent in r.intents:
-            calls.extend(_calls_for(intent, question, ent, as_of))
-        return Plan(calls=calls, route=r, entities=ent)
+            calls.extend(_calls_for(intent, question, ent, as_of, asked))
+        return Plan(calls=calls, route=r, entities=ent, asked=asked)
+
+    def next_calls(
+        self, question: str, as_of: dt.date, history: list[PriorTurn], done: list[dict[str, Any]], text: str
+    ) -> list[dict[str, Any]]:
+        """The next plan's calls when an answer lacks the asked kind of value (none: [])."""
+        plan = self.plan(question, as_of, history)
+        if plan.refusal or plan.route is None or plan.entities is None or plan.asked is None:
+            return []
+        if has_kind(text, plan.asked.kind):
+            return []
+        tried = {_intent_of(c["name"]) for c in done} | set(plan.route.intents)
+        intent = next_intent(plan.route.scores, tried, plan.asked.kind)
+        if intent is None:
+            return []
+        calls = _calls_for(intent, question, plan.entities, as_of, plan.asked)
+        if intent == "clause" and not plan.entities.clause_types and "notes" not in tried:
+            calls += _calls_for("notes", question, plan.entities, as_of)  # no clause named: every document
+        return calls
+
+
+def _prior_period(prior: PriorTurn) -> Period | None:
+    """The period the thread's previous question used ("and for Riverbend?" keeps March)."""
+    for c in prior.calls:
+        start, end = c["args"].get("start"), c["args"].get("end")
+        if start and end:
+            try:
+                s, e = dt.date.fromisoformat(str(start)), dt.date.fromisoformat(str(end))
+            except ValueError:
+                return None
+            return Period(start=s, end=e, label=f"{s.isoformat()} to {e.isoformat()}")
+    return None
+
+
+def _steer(r: Route, asked: Asked, ent: Entities) -> Route:
+    """Route on topic and asked quantity together (``asked.steer``); an asked contract term
+    leads the clause search and the terms asked for."""
+    score = {i: p + (CUE_WEIGHT if i in r.cues else 0.0) for i, p in r.scores.items()}
+    intents = steer(r.intents, score, r.cues, asked)
+    clause_targets = [TARGETS[t] for t in asked.targets if TARGETS[t].clause_type]
+    if clause_targets:
+        ent.clause_types = list(dict.fromkeys(str(t.clause_type) for t in clause_targets))
+        terms = [str(t.term) for t in clause_targets if t.term]
+        for ct in ent.clause_types:
+            terms += CLAUSE_TO_TERMS.get(ct, [])
+        ent.terms = list(dict.fromkeys(terms))
+    return Route(intents, r.scores, r.cues, r.refusal)
 
 
 # A clause type named in words no pattern knows is taken from the classifier when it holds
@@ -282,7 +336,9 @@ def _period_args(ent: Entities) -> dict[str, Any]:
     return {"start": ent.period.start.isoformat(), "end": ent.period.end.isoformat()}
 
 
-def _calls_for(intent: str, question: str, ent: Entities, as_of: dt.date) -> list[dict[str, Any]]:
+def _calls_for(
+    intent: str, question: str, ent: Entities, as_of: dt.date, asked: Asked | None = None
+) -> list[dict[str, Any]]:
     payers: list[str | None] = list(ent.payers) or [None]
     code = ent.codes[0] if ent.codes else None
     calls: list[dict[str, Any]] = []
@@ -339,7 +395,13 @@ def _calls_for(intent: str, question: str, ent: Entities, as_of: dt.date) -> lis
         for payer in payers:
             calls.append({"name": "payment_timeliness", "args": {"payer": payer, **_period_args(ent)}})
     elif intent == "payer_mix":
-        calls.append({"name": "payer_mix", "args": _period_args(ent)})
+        if asked is not None and "payments_received" in asked.targets:
+            # money received in a period: by payment date, one payer at a time
+            for payer in payers:
+                args = {"by": "payment", "payer": payer, **_period_args(ent)}
+                calls.append({"name": "payer_mix", "args": args})
+        else:
+            calls.append({"name": "payer_mix", "args": _period_args(ent)})
     elif intent == "walkaway":
         retention = _retention(question)
         for payer in payers:
@@ -393,7 +455,8 @@ def _retention(question: str) -> float | None:
 
 
 PROPOSAL_RE = re.compile(
-    r"([+-]?\d+(?:\.\d+)?)\s?%\s*(of medicare)?(?:\s+(?:increase|raise|bump))?\s*(?:on|for|to)?\s*"
+    r"([+-]?\d+(?:\.\d+)?)\s?(?:%|pct\b|percent\b)\s*(of medicare)?(?:\s+(?:increase|raise|bump))?"
+    r"\s*(?:on|for|to)?\s*"
     r"(?:the\s+|our\s+|all\s+)?([\w/& -]*?)(?=,|;| and |\?|$)",
     re.I,
 )

@@ -104,7 +104,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"|\bcounter(ed)? with\b|\bmeeting\b|\bcheck-in\b|escalator|attributed"
         r"|(assigned|attributed) (members|lives)|how many (members|lives)|network gaps?"
         r"|only (orthopedic|ortho|provider|group)|walk-?away (floor|point|line|number)"
-        r"|did we (set|decide|agree|say)|they (said|told)|last (meeting|call|round)|notes?\b|e-?mails?",
+        r"|did we (set|decide|agree|say)|they (said|told)|last (meeting|call|round)|notes?\b|e-?mails?"
+        r"|\bon (the|our|that) (\w+ )?(call|phone)\b|put on the table|\bcall with\b",
         re.I,
     ),
 }
@@ -113,7 +114,8 @@ CUES: dict[str, re.Pattern[str]] = {
 PRIVACY_RE = re.compile(
     r"\b(ssn|social security|dates? of birth|dob|home address(es)?|phone numbers?|member ids?|mrns?"
     r"|patient('s)? (names?|address|identity|numbers?)|names? (of|and) .{0,30}patients?"
-    r"|who (is|are) the patients?|actual patient)\b",
+    r"|who (is|are) the patients?|actual patient)\b"
+    r"|\bmrn\s*#?:?\s*\d+|\bpatient\s+(id|#|number|no\.?)\s*:?\s*\w*\d{3,}|\bpatient\s+[a-z]{2,4}\d{4,}\b",
     re.I,
 )
 OFF_TOPIC_RE = re.compile(
@@ -169,8 +171,6 @@ class SemanticRouter:
     """
 
     def __init__(self, embedder: Any, cache_dir: Path | None = None) -> None:
-        from sklearn.linear_model import LogisticRegression
-
         self._embedder = embedder
         raw = (PROMPTS_DIR / "router_exemplars.json").read_bytes()
         data = json.loads(raw.decode("utf-8"))
@@ -180,16 +180,35 @@ class SemanticRouter:
             if not key.startswith("_"):
                 labels.extend([key] * len(examples))
                 texts.extend(examples)
+        fitted = self._cache_path(raw, cache_dir, f"clf-C{ROUTER_C:g}", ".npz")
+        loaded = _load_classifier(fitted)
+        if loaded is not None:  # no scikit-learn import, no fit: ~10 s less per start-up
+            self._classes, self._coef, self._intercept = loaded
+            return
+        from sklearn.linear_model import LogisticRegression
+
         matrix = self._embed(texts, raw, cache_dir)
-        self._model = LogisticRegression(C=ROUTER_C, max_iter=3000).fit(matrix, labels)
+        model = LogisticRegression(C=ROUTER_C, max_iter=3000).fit(matrix, labels)
         quiet_blas()  # scikit-learn brought scipy's own BLAS pool with it
+        self._classes = [str(c) for c in model.classes_]
+        self._coef = np.asarray(model.coef_, dtype=np.float64)
+        self._intercept = np.asarray(model.intercept_, dtype=np.float64)
+        _save_classifier(fitted, self._classes, self._coef, self._intercept)
+
+    def _cache_path(self, raw: bytes, cache_dir: Path | None, kind: str,
+                    suffix: str) -> Path | None:
+        """A cache file for what was derived from this exemplar file by this model."""
+        if cache_dir is None:
+            return None
+        model = str(getattr(self._embedder, "model_name", type(self._embedder).__name__))
+        model += "|" + str(getattr(self._embedder, "backend", "torch"))
+        key = hashlib.sha256(raw + model.encode() + kind.encode()).hexdigest()[:16]
+        return cache_dir / f"router-{kind}-{key}{suffix}"
 
     def _embed(self, texts: list[str], raw: bytes, cache_dir: Path | None) -> np.ndarray:
         """The exemplars' embeddings, read from ``cache_dir`` when the same exemplar file was
         embedded by the same model before (saves ~3 s per start-up)."""
-        model = str(getattr(self._embedder, "model_name", type(self._embedder).__name__))
-        key = hashlib.sha256(raw + model.encode()).hexdigest()[:16]
-        path = cache_dir / f"router-{key}.npy" if cache_dir is not None else None
+        path = self._cache_path(raw, cache_dir, "embeddings", ".npy")
         if path is not None and path.is_file():
             try:
                 cached = np.load(path, allow_pickle=False)
@@ -210,11 +229,14 @@ class SemanticRouter:
 
     def analyse(self, question: str) -> tuple[dict[str, float], dict[str, float]]:
         """(probability per intent, probability per clause type)."""
-        q = np.asarray([self._embedder.embed_query(question)], dtype=np.float32)
-        probs = self._model.predict_proba(q)[0]
+        q = np.asarray(self._embedder.embed_query(question), dtype=np.float64)
+        # The multinomial logistic regression's predict_proba: a softmax of the scores.
+        scores = self._coef @ q + self._intercept
+        scores = np.exp(scores - scores.max())
+        probs = scores / scores.sum()
         intents: dict[str, float] = {}
         clauses: dict[str, float] = {}
-        for key, p in zip(self._model.classes_, probs, strict=True):
+        for key, p in zip(self._classes, probs, strict=True):
             intent, _, clause = str(key).partition(":")
             intents[intent] = intents.get(intent, 0.0) + float(p)
             if clause:
@@ -223,6 +245,35 @@ class SemanticRouter:
 
 
 ROUTER_C = 16.0  # weak regularisation: the exemplars are clean, the classes many
+
+
+def _load_classifier(path: Path | None) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    """The fitted router (classes, coefficients, intercepts) cached at ``path``."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            classes = [str(c) for c in data["classes"]]
+            coef, intercept = data["coef"], data["intercept"]
+    except (OSError, ValueError, KeyError):
+        return None  # unreadable: fitted again and rewritten
+    if coef.shape[0] != len(classes) or intercept.shape[0] != len(classes):
+        return None
+    return classes, coef, intercept
+
+
+def _save_classifier(path: Path | None, classes: list[str], coef: np.ndarray,
+                     intercept: np.ndarray) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+        with tmp.open("wb") as fh:
+            np.savez(fh, classes=np.asarray(classes), coef=coef, intercept=intercept)
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only data dir only costs the start-up time
 
 
 # Keyword cues add this much to an intent's probability: a cue decides between close

@@ -13,11 +13,18 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, Undefined
 
 from assistant.engines import formatting as fmt
+from assistant.engines.asked import lead_with_asked, missing_note, read_asked, term_quote
 from assistant.engines.entities import CLAUSE_RES
+from assistant.grounding import usable_citation
 from assistant.prompts import PROMPTS_DIR
 from assistant.tools.contract_search import short_ref
 
-SENTENCE_RE = re.compile(r"\S.*?(?:[.;!?](?=\s|$)|$)", re.S)  # a "." inside $69.25 or 4.3 does not end it
+# a "." inside $69.25 or 4.3 does not end a sentence; a line break before a bullet or heading does
+# A sentence also ends at a paragraph break, and before a heading, a bullet or a header
+# line ("Subject:", "From:"), so an e-mail's headers are never quoted with its first sentence.
+SENTENCE_RE = re.compile(
+    r"\S.*?(?:[.;!?](?=\s|$)|(?=\n\s*(?:#|[-*•]\s|[A-Z][A-Za-z-]{1,24}:\s))|(?=\n[ \t]*\n)|$)",
+    re.S)
 
 
 def refusal_text(kind: str, **kw: Any) -> str:
@@ -44,23 +51,28 @@ GENERIC_WORDS = set(
     "from have having into least minimum maximum more most much must other our ours over payer "
     "payers please plan plans provider quote require required requires section should show some "
     "such tell than that their them then there these they this those through under until what "
-    "when where which while whose with within without would your".split()
+    "when where which while whose with within without would your remind again know need want "
+    "check look".split()
 )
 
 
 def distinctive_stems(query: str, names: list[str]) -> set[str]:
     """Content words of a query (5-letter stems), minus generic words and payer names."""
     skip = {w for n in names for w in re.findall(r"[a-z]+", n.lower())}
-    return {
-        w[:5] for w in re.findall(r"[a-z]{5,}", query.lower()) if w not in GENERIC_WORDS and w not in skip
-    }
+    out: set[str] = set()
+    for token in re.findall(r"[a-z]+(?:-[a-z]+)+|[a-z]{5,}", query.lower()):
+        # a hyphenated phrase ("walk-away") counts by its parts: the text may say "walk"
+        parts = token.split("-") if "-" in token else [token]
+        out |= {w[:5] for w in parts
+                if len(w) >= (4 if "-" in token else 5) and w not in GENERIC_WORDS and w not in skip}
+    return out
 
 
 def supports(text: str, stems: set[str]) -> bool:
     """Whether a passage shares at least one distinctive stem with the query."""
     if not stems:
         return True
-    words = {w[:5] for w in re.findall(r"[a-z]{5,}", text.lower())}
+    words = {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower())}
     return bool(stems & words)
 
 
@@ -113,17 +125,24 @@ class Writer:
         parts: list[str] = []
         searches = [(c, a) for c, a in results if c["name"] == "contract_search"]
         terms = [(c, a) for c, a in results if c["name"] == "contract_terms"]
+        failed: list[bool] = []
         if searches or terms:
             parts.append(self._clauses(question, searches, terms))
+            failed.append(parts[-1].strip() == refusal_text("no_results").strip())
         for call, art in results:
             if call["name"] in ("contract_search", "contract_terms"):
                 continue
             if art.get("error"):
                 parts.append(refusal_text("tool_error", detail=art["error"]))
+                failed.append(True)
                 continue
             parts.append(self._analytics(call, art))
+            failed.append(False)
+        asked = read_asked(question)  # the asked value leads; say so when no part states it
+        parts = lead_with_asked(parts, asked, failed)
         text = "\n\n".join(p.strip() for p in parts if p and p.strip())
-        return text or refusal_text("no_results")
+        note = missing_note(asked, text) if text and not all(failed) else None
+        return (text + ("\n\n" + note if note else "")) or refusal_text("no_results")
 
     def _analytics(self, call: dict[str, Any], art: dict[str, Any]) -> str:
         name = call["name"]
@@ -146,11 +165,15 @@ class Writer:
         if errors:
             return refusal_text("tool_error", detail=errors[0])
         term_rows = [r for _, a in terms for r in (a.get("data") or [])]
+        asked_terms = [t for c, _ in terms for t in (c["args"].get("terms") or [])]  # asked first
+        term_rows.sort(key=lambda r: asked_terms.index(r["term"]) if r["term"] in asked_terms else 99)
+        chunk_text = {c.get("chunk_id"): c.get("text") for _, a in terms for c in a.get("citations", [])}
         cited: set[str] = set()
         by_payer: dict[str, list[dict[str, Any]]] = {}
         for r in term_rows:
             by_payer.setdefault(r["payer_name"], []).append(r)
         hits_by_payer: dict[str, list[tuple[dict[str, Any], str | None, str]]] = {}
+        flagged_docs: list[str] = []
         for call, art in searches:
             args = call["args"]
             stems = (
@@ -162,8 +185,12 @@ class Writer:
                 )
             )
             for c in art.get("citations", []):
-                if c.get("suspicious"):
-                    continue  # text that addresses an AI is never used as evidence
+                if not usable_citation(c):
+                    # text that addresses an AI (or holds X12 patient segments) is never
+                    # evidence; the reader is told which document was passed over
+                    if c.get("suspicious") and c.get("document") not in flagged_docs:
+                        flagged_docs.append(str(c.get("document") or "a document"))
+                    continue
                 if not supports(c.get("text", ""), stems):
                     continue  # a passage that shares no content word is not an answer
                 key = c.get("payer_name") or c.get("payer_id") or "Unassigned document"
@@ -184,7 +211,9 @@ class Writer:
             for r in rows:
                 if r.get("quote") and r.get("chunk_id") and r["chunk_id"] not in cited:
                     cited.add(r["chunk_id"])
-                    lines.append(f'> "{quotable(r["quote"])}" [{short_ref(r["chunk_id"])}]')
+                    said = term_quote(r["quote"], r.get("value"), chunk_text.get(r["chunk_id"]),
+                                      r.get("unit"))
+                    lines.append(f'> "{quotable(said or r["quote"])}" [{short_ref(r["chunk_id"])}]')
         shown = 0
         for payer_name, hits in hits_by_payer.items():
             limit = 1 if term_rows and payer_name in by_payer else 2
@@ -215,4 +244,8 @@ class Writer:
                 )
                 lines.append(f"{prefix}{where}{note}:\n> {quote} [{c['ref']}]")
                 shown += 1
+        if flagged_docs and lines:  # no title here: it may carry numbers of its own
+            lines.append(
+                "⚠ A passage that addresses an AI assistant was found and not used as evidence."
+            )
         return "\n".join(lines)

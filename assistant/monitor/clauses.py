@@ -64,19 +64,30 @@ class ClauseFinder:
         self._store = store
         self._cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
-    def term(self, payer_id: str, term: str, on: dt.date) -> tuple[float | None,
-                                                                    ClauseCitation | None]:
-        """The value of ``term`` in force on ``on`` and the clause that states it."""
+    def term(self, payer_id: str, term: str, on: dt.date, program: str = ""
+             ) -> tuple[float | None, ClauseCitation | None]:
+        """The value of ``term`` in force on ``on`` and the clause that states it: the
+        ``program``'s own value when the contract states one, else the agreement's general
+        value, else the longest of the programs' (never a stricter program's)."""
         key = (payer_id, f"term:{term}")
         if key not in self._cache:
             got = self.conn.execute("""
                 SELECT coalesce(effective_from, DATE '1900-01-01') AS tf, value_num,
-                       value_text, source_file, page, section, chunk_id, quote
+                       value_text, source_file, page, section, chunk_id, quote,
+                       coalesce(program, '') AS program
                 FROM contract_terms WHERE payer_id = ? AND term = ?
-                ORDER BY tf DESC""", [payer_id, term]).fetchall()
+                ORDER BY tf DESC, program""", [payer_id, term]).fetchall()
             self._cache[key] = [dict(zip(("tf", "v", "t", "src", "page", "section",
-                                          "chunk_id", "quote"), r, strict=True)) for r in got]
-        row = next((r for r in self._cache[key] if r["tf"] <= on), None)
+                                          "chunk_id", "quote", "program"), r, strict=True))
+                                for r in got]
+        latest: dict[str, dict[str, Any]] = {}  # per program, the row in force on ``on``
+        for r in self._cache[key]:
+            if r["tf"] <= on:
+                latest.setdefault(r["program"], r)
+        rows = list(latest.values())
+        row = (next((r for r in rows if program and r["program"] == program), None)
+               or next((r for r in rows if r["program"] == ""), None)
+               or max(rows, key=lambda r: (r["v"] is not None, r["v"] or 0), default=None))
         if row is None:
             return None, None
         if "cite" not in row:  # built once per term row: called once per claim line
@@ -97,7 +108,7 @@ class ClauseFinder:
             if self._store is None:
                 from assistant.stores.vectors import create_vector_store
 
-                self._store = create_vector_store(self.settings, None)
+                self._store = create_vector_store(self.settings, None, check_backend=False)
             got = self._store.collection.get(
                 where=build_where([payer_id], [clause_type], list(CONTRACT_DOC_TYPES), None),
                 include=["documents", "metadatas"])

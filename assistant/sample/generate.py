@@ -119,8 +119,14 @@ def _write_contracts(docs: list[ContractDoc],
             pages[doc.file] = {q: _page_of(q, texts, doc.file) for q in quotes}
             if doc.injection:
                 pages[doc.file][doc.injection] = _page_of(doc.injection, texts, doc.file)
+        elif doc.file.endswith(".txt"):
+            raw = render_txt(doc)
+            put(doc.file, raw)
+            # a form feed starts the exhibit's page (text files have pages too)
+            texts = [" ".join(p.split()) for p in raw.decode("utf-8").split("\f")]
+            pages[doc.file] = {q: _page_of(" ".join(q.split()), texts, doc.file) for q in quotes}
         else:
-            put(doc.file, render_docx(doc) if doc.file.endswith(".docx") else render_txt(doc))
+            put(doc.file, render_docx(doc))
             pages[doc.file] = {q: 1 for q in quotes}
     return pages
 
@@ -173,7 +179,7 @@ def _truth(seed: int, n_lines: int, docs: list[ContractDoc], pages: dict[str, di
                                      "value": F.PAYER_BY_ID["ESP"].terms.timely_filing_days}},
         "notes_facts": notes.FACTS,
         "conventions": {
-            "money": "dollars, two decimals", "page": "1-based PDF page; 1 for .docx and .txt",
+            "money": "dollars, two decimals", "page": "1-based page: PDF pages, form feeds in .txt; 1 for .docx",
             "quote": "verbatim after collapsing whitespace runs to one space",
             "deadline": "first term end whose notice deadline is on or after reference_date"},
     }

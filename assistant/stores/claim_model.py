@@ -27,6 +27,9 @@ How an 835 line becomes a claim line:
   remark code on those lines;
 * ``paid_date`` is the payment date (BPR16), ``check_number`` the trace number (TRN02),
   ``received_date`` DTM*050, ``date_of_service`` DTM*472 (else the statement dates);
+* ``program`` comes from the claim filing indicator (CLP06: MC Medicaid; 16, MA, MB
+  Medicare Advantage — a commercial payer's Medicare business; CI, 12–15, HM, BL
+  Commercial), so terms stated per program apply to the right claims;
 * claims without service lines (institutional claim-level remittances) have no line to
   price and are not in ``claim_lines``; their money is in ``remit_claims``.
 """
@@ -39,13 +42,25 @@ import duckdb
 CONTRACTUAL = "(a.group_code = 'CO' AND a.carc IN ('45', '253'))"
 PATIENT_SHARE = "(a.group_code = 'PR' AND a.carc IN ('1', '2', '3'))"
 
-_CLAIMS = """
+# The program (line of business) of a remitted claim, from its claim filing indicator
+# (CLP06), named as contract terms name programs (ingest.programs.PROGRAMS).
+PROGRAM_SQL = """CASE upper(trim(c.filing_indicator))
+    WHEN 'MC' THEN 'Medicaid'
+    WHEN '16' THEN 'Medicare Advantage' WHEN 'MA' THEN 'Medicare Advantage'
+    WHEN 'MB' THEN 'Medicare Advantage'
+    WHEN 'CI' THEN 'Commercial' WHEN '12' THEN 'Commercial' WHEN '13' THEN 'Commercial'
+    WHEN '14' THEN 'Commercial' WHEN '15' THEN 'Commercial' WHEN 'HM' THEN 'Commercial'
+    WHEN 'BL' THEN 'Commercial'
+    ELSE '' END"""
+
+_CLAIMS = f"""
 WITH pay AS (
     SELECT payment_id, payer_id, payment_date, trace_number FROM remit_payments
     WHERE payer_id IS NOT NULL AND payer_id <> ''),
 clm AS (
     SELECT c.payment_id, c.claim_seq, c.claim_id, c.status_code, c.patient_hash,
            c.received_date, c.statement_from, p.payer_id, p.payment_date, p.trace_number,
+           {PROGRAM_SQL} AS program,
            row_number() OVER (PARTITION BY p.payer_id, c.claim_id, c.status_code = '22'
                ORDER BY p.payment_date DESC NULLS LAST, c.payment_id DESC,
                         c.claim_seq DESC) AS recency,
@@ -60,7 +75,7 @@ SELECT * FROM clm WHERE status_code <> '22' AND recency <= adjudications - rever
 _DERIVE = f"""
 INSERT INTO claim_lines (claim_id, line_no, payer_id, patient_hash, date_of_service,
     submitted_date, received_date, code, modifier, units, billed, allowed, paid, status,
-    group_code, carc, rarc, paid_date, check_number, source_file, origin)
+    group_code, carc, rarc, paid_date, check_number, source_file, origin, program)
 WITH kept AS ({_CLAIMS}),
 adj AS (
     SELECT a.payment_id, a.claim_seq, a.line_seq,
@@ -82,7 +97,8 @@ lines AS (
            k.status_code, coalesce(la.patient_share, 0) AS patient_share,
            coalesce(la.top_group, ca.top_group) AS top_group,
            coalesce(la.top_carc, ca.top_carc) AS top_carc,
-           l.remark_codes[1] AS remark, k.payment_date, k.trace_number, l.source_file
+           l.remark_codes[1] AS remark, k.payment_date, k.trace_number, l.source_file,
+           k.program
     FROM remit_lines l
     JOIN kept k USING (payment_id, claim_seq)
     LEFT JOIN adj la ON la.payment_id = l.payment_id AND la.claim_seq = l.claim_seq
@@ -114,7 +130,7 @@ SELECT r.claim_id, r.line_no, r.payer_id, r.patient_hash, r.date_of_service,
        CASE WHEN r.status = 'paid' THEN NULL ELSE r.top_group END,
        CASE WHEN r.status = 'paid' THEN NULL ELSE r.top_carc END,
        CASE WHEN r.status = 'paid' THEN NULL ELSE r.remark END,
-       r.payment_date, r.trace_number, r.source_file, '835'
+       r.payment_date, r.trace_number, r.source_file, '835', r.program
 FROM rated r
 LEFT JOIN sub s ON s.claim_id = r.claim_id AND s.code = r.code
                AND s.date_of_service = r.date_of_service

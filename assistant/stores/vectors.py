@@ -51,6 +51,12 @@ class StoredChunk:
     embedding: Any = None  # the stored vector, when read with ``iter_all(embeddings=True)``
 
 
+class _BackendMismatch(Exception):
+    def __init__(self, stored: str, wanted: str) -> None:
+        super().__init__(stored, wanted)
+        self.stored, self.wanted = stored, wanted
+
+
 class VectorStore:
     """Small interface over one Chroma collection (swap for another store here)."""
 
@@ -82,6 +88,27 @@ class VectorStore:
         return f"{self.count()}:{stamp}"
 
     # writes ---------------------------------------------------------------
+    def reembed(self, embedder: Embedder, model: str, batch: int = 1024) -> int:
+        """Re-embed every stored chunk with ``embedder`` (its text is the stored
+        ``context`` line plus the chunk, as at ingestion) and record its backend."""
+        from assistant.embeddings import backend_of
+
+        done = 0
+        chunks = list(self.iter_all())
+        for i in range(0, len(chunks), batch):
+            part = chunks[i:i + batch]
+            texts = [f"{c.metadata.get('context', '')}\n{c.text}" if c.metadata.get("context")
+                     else c.text for c in part]
+            vectors = embedder.embed_documents(texts)
+            for j in range(0, len(part), UPSERT_BATCH):
+                self.collection.update(ids=[c.chunk_id for c in part[j:j + UPSERT_BATCH]],
+                                       embeddings=[list(v) for v in vectors[j:j + UPSERT_BATCH]])
+            done += len(part)
+        self.collection.modify(metadata={"embedding_model": model,
+                                         "embedding_backend": backend_of(embedder)})
+        self._changed()
+        return done
+
     def upsert(
         self,
         ids: Sequence[str],
@@ -113,6 +140,20 @@ class VectorStore:
             where = {"$and": [{"doc_id": doc_id}, {"content_hash": {"$ne": keep_hash}}]}
         self.collection.delete(where=where)
         self._changed()
+
+    def set_doc_payer(self, doc_id: str, payer_id: str, payer_name: str) -> int:
+        """Set ``payer_id``/``payer_name`` on every chunk of a document (metadata only: the
+        vectors stay, nothing is re-embedded); returns how many chunks changed."""
+        ids = self.doc_chunk_ids(doc_id)
+        for i in range(0, len(ids), UPSERT_BATCH):
+            batch = ids[i : i + UPSERT_BATCH]
+            self.collection.update(
+                ids=batch,
+                metadatas=[{"payer_id": payer_id, "payer_name": payer_name}] * len(batch),
+            )
+        if ids:
+            self._changed()
+        return len(ids)
 
     # reads ----------------------------------------------------------------
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
@@ -180,8 +221,18 @@ class VectorStore:
         ]
 
 
-def create_vector_store(settings: Settings, embedder: Embedder | None = None) -> VectorStore:
-    """Open (or create) the chunk collection: embedded store, or Chroma's server if configured."""
+def create_vector_store(settings: Settings, embedder: Embedder | None = None, *,
+                        reembed: bool = False, check_backend: bool = True) -> VectorStore:
+    """Open (or create) the chunk collection: embedded store, or Chroma's server if configured.
+
+    The collection records the embedding backend its vectors came from; a store embedded
+    by another backend is refused (``ConfigError``), never mixed, unless ``reembed`` (the
+    caller then re-embeds every chunk with ``VectorStore.reembed``) or ``check_backend`` is
+    False (callers that only read or change metadata, never vectors).
+    """
+    from assistant.embeddings import backend_of
+
+    backend = backend_of(embedder) if embedder is not None else settings.embedding_backend
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -205,8 +256,21 @@ def create_vector_store(settings: Settings, embedder: Embedder | None = None) ->
         collection = client.get_or_create_collection(
             name=settings.chroma_collection,
             embedding_function=None,
-            metadata={"hnsw:space": "cosine", "embedding_model": settings.embedding_model},
+            metadata={"hnsw:space": "cosine", "embedding_model": settings.embedding_model,
+                      "embedding_backend": backend},
         )
+        stored = str((collection.metadata or {}).get("embedding_backend", "torch"))
+        if stored != backend and not reembed and check_backend and collection.count() > 0:
+            raise _BackendMismatch(stored, backend)
+        if stored != backend and check_backend and collection.count() == 0:
+            collection.modify(metadata={"embedding_model": settings.embedding_model,
+                                        "embedding_backend": backend})
+    except _BackendMismatch as exc:
+        raise ConfigError(
+            f"The chunk store was embedded with the {exc.stored} backend and this run uses "
+            f"{exc.wanted}; vectors of two backends are never mixed. Re-embed the store with "
+            f"`parley ingest --reembed PATH`, or set PARLEY_EMBEDDING_BACKEND={exc.stored}."
+        ) from None
     except Exception as exc:  # chromadb raises many connection/config error types
         log.info("chroma open failed: %r", exc)
         where = "PARLEY_CHROMA_URL" if settings.chroma_url else "PARLEY_DATA_DIR"

@@ -19,6 +19,7 @@ that needs concurrent writes and reads moves the warehouse to Postgres (see DESI
 from __future__ import annotations
 
 import logging
+import time
 
 import duckdb
 
@@ -41,7 +42,8 @@ CLAIM_FACTS_SQL = """SELECT l.claim_key AS claim_key, any_value(l.claim_id) AS c
     min(l.submitted_date) FILTER (l.paid > 0 AND l.paid_date IS NOT NULL) AS t_submitted,
     max(l.paid_date) FILTER (l.paid > 0 AND l.paid_date IS NOT NULL) AS t_paid_date,
     sum(l.paid) FILTER (l.paid > 0 AND l.paid_date IS NOT NULL) AS t_paid,
-    count(*) FILTER (l.paid > 0 AND l.paid_date IS NOT NULL) AS t_lines
+    count(*) FILTER (l.paid > 0 AND l.paid_date IS NOT NULL) AS t_lines,
+    coalesce(any_value(l.program), '') AS program
     FROM claim_lines l LEFT JOIN costs k ON k.code = l.code
     GROUP BY l.claim_key"""
 
@@ -52,7 +54,15 @@ SCHEMA_DDL: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS fee_schedule (
         payer_id VARCHAR NOT NULL, contract_id VARCHAR, code VARCHAR NOT NULL,
         modifier VARCHAR, rate DECIMAL(12,2) NOT NULL, effective_from DATE NOT NULL,
-        effective_to DATE, source_file VARCHAR)""",
+        effective_to DATE, source_file VARCHAR, origin VARCHAR DEFAULT 'csv', doc_id VARCHAR,
+        program VARCHAR, page INTEGER, section VARCHAR, quote VARCHAR, basis VARCHAR,
+        facility_rate DECIMAL(12,2))""",
+    # Rates by reference read from contracts (ingest.fee_rules); see stores/fee_sources.py.
+    """CREATE TABLE IF NOT EXISTS fee_rules (
+        doc_id VARCHAR, payer_id VARCHAR, contract_id VARCHAR, program VARCHAR,
+        kind VARCHAR NOT NULL, pct DOUBLE, year INTEGER, locality VARCHAR, setting VARCHAR,
+        effective_from DATE, source_file VARCHAR, page INTEGER, section VARCHAR,
+        quote VARCHAR, note VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS claim_lines (
         claim_id VARCHAR NOT NULL, line_no INTEGER NOT NULL, payer_id VARCHAR NOT NULL,
         patient_hash VARCHAR, date_of_service DATE NOT NULL, submitted_date DATE,
@@ -61,7 +71,8 @@ SCHEMA_DDL: tuple[str, ...] = (
         group_code VARCHAR, carc VARCHAR, rarc VARCHAR, paid_date DATE,
         check_number VARCHAR, source_file VARCHAR,
         claim_key UBIGINT, patient_key UBIGINT,
-        expected DECIMAL(12,2), rate_from DATE, rate_contract_id VARCHAR, origin VARCHAR)""",
+        expected DECIMAL(12,2), rate_from DATE, rate_contract_id VARCHAR, origin VARCHAR,
+        program VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS remit_payments (
         payment_id VARCHAR NOT NULL, source_file VARCHAR, st_control VARCHAR,
         payer_name VARCHAR, payer_id_code VARCHAR, payee_name VARCHAR, payee_id VARCHAR,
@@ -106,7 +117,7 @@ SCHEMA_DDL: tuple[str, ...] = (
         contract_id VARCHAR, payer_id VARCHAR, doc_id VARCHAR, term VARCHAR NOT NULL,
         value_num DOUBLE, value_text VARCHAR, effective_from DATE, source_file VARCHAR,
         page INTEGER, section VARCHAR, chunk_id VARCHAR, quote VARCHAR,
-        ingested_at TIMESTAMP)""",
+        ingested_at TIMESTAMP, program VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS loaded_files (
         source_file VARCHAR NOT NULL, file_hash VARCHAR NOT NULL, loader VARCHAR,
         table_name VARCHAR, rows_loaded BIGINT, loaded_at TIMESTAMP)""",
@@ -123,7 +134,9 @@ TABLES: tuple[str, ...] = (
     "payers", "fee_schedule", "claim_lines", "remit_payments", "remit_claims",
     "remit_lines", "remit_adjustments", "remit_provider_adjustments", "costs",
     "medicare_rates", "tic_rates", "carc_codes", "contract_terms", "loaded_files",
-    "claim_facts", "claim_submissions",
+    "claim_facts", "claim_submissions", "fee_rules",
+    "payer_mentions", "doc_openings", "payer_overrides", "payer_edits", "payer_links",
+    "payer_chunk_sync",  # the payer registry's (assistant/stores/registry.py)
 )
 
 
@@ -136,7 +149,17 @@ MIGRATIONS: tuple[tuple[str, str, str], ...] = (
     ("claim_lines", "rate_from", "DATE"),
     ("claim_lines", "rate_contract_id", "VARCHAR"),
     ("claim_lines", "origin", "VARCHAR"),
+    ("claim_lines", "program", "VARCHAR"),
     ("remit_lines", "units_billed", "DOUBLE"),
+    ("fee_schedule", "origin", "VARCHAR DEFAULT 'csv'"),  # csv | contract | rule
+    ("fee_schedule", "doc_id", "VARCHAR"),
+    ("fee_schedule", "program", "VARCHAR"),
+    ("fee_schedule", "page", "INTEGER"),
+    ("fee_schedule", "section", "VARCHAR"),
+    ("fee_schedule", "quote", "VARCHAR"),
+    ("fee_schedule", "basis", "VARCHAR"),
+    ("fee_schedule", "facility_rate", "DECIMAL(12,2)"),
+    ("contract_terms", "program", "VARCHAR"),  # "" = general; see ingest/programs.py
 )
 
 
@@ -163,6 +186,9 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(ddl)
     if conn.execute("SELECT count(*) FROM schema_info").fetchone()[0] == 0:  # type: ignore[index]
         conn.execute("INSERT INTO schema_info VALUES (?)", [SCHEMA_VERSION])
+    from assistant.stores.registry import ensure_registry_schema  # payer registry tables
+
+    ensure_registry_schema(conn)
 
 
 def refresh_expected(conn: duckdb.DuckDBPyConnection) -> None:
@@ -175,44 +201,48 @@ def refresh_expected(conn: duckdb.DuckDBPyConnection) -> None:
     analytics need no join at query time. Call it after writing claim_lines otherwise.
     """
     derive_remit_lines(conn)
+    from assistant.stores.fee_sources import EFFECTIVE_FEE_SQL, expected_sql, materialise_rule_rates
+
+    materialise_rule_rates(conn)
+    pick, billed_join = expected_sql(conn)
     # An UPDATE joined on rowid rewrites only the derived columns (4x faster than a copy).
-    conn.execute("""UPDATE claim_lines SET expected = x.e, rate_from = x.rf,
+    conn.execute(f"""UPDATE claim_lines SET expected = x.e, rate_from = x.rf,
             rate_contract_id = x.rc, claim_key = x.ck, patient_key = x.pk
-        FROM (SELECT l.rowid AS rid,
-                     CASE WHEN fs.effective_to IS NULL OR l.date_of_service <= fs.effective_to
-                          THEN round(fs.rate * l.units, 2) END AS e,
-                     CASE WHEN fs.effective_to IS NULL OR l.date_of_service <= fs.effective_to
-                          THEN fs.effective_from END AS rf,
-                     CASE WHEN fs.effective_to IS NULL OR l.date_of_service <= fs.effective_to
-                          THEN fs.contract_id END AS rc,
+        FROM (SELECT l.rowid AS rid, {pick},
                      coalesce(l.claim_key, hash(l.claim_id)) AS ck,
                      coalesce(l.patient_key, hash(l.patient_hash)) AS pk
               FROM claim_lines l
-              ASOF LEFT JOIN (SELECT * FROM fee_schedule
-                              WHERE modifier IS NULL OR modifier = '') fs
+              ASOF LEFT JOIN ({EFFECTIVE_FEE_SQL}) fs
                 ON l.payer_id = fs.payer_id AND l.code = fs.code
-               AND l.date_of_service >= fs.effective_from) x
+               AND l.date_of_service >= fs.effective_from {billed_join}) x
         WHERE claim_lines.rowid = x.rid""")
-    conn.execute("DELETE FROM claim_facts")
-    conn.execute(f"INSERT INTO claim_facts {CLAIM_FACTS_SQL}")
+    # Re-created rather than emptied, so a warehouse made before a claim_facts column was
+    # added gets it here.
+    conn.execute(f"CREATE OR REPLACE TABLE claim_facts AS {CLAIM_FACTS_SQL}")
 
 
-def open_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def open_warehouse(
+    settings: Settings, read_only: bool = False, *, schema: bool = True
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse file named by ``settings.warehouse_file``.
 
-    A write connection creates the folder and the schema. A read-only connection has
+    A write connection creates the folder and the schema (``schema=False`` skips the
+    ~0.1 s schema check for a writer that already ran it). A read-only connection has
     external file access disabled; if the file does not exist yet it is created (with
-    the schema) first so queries see empty tables rather than an error.
+    the schema) first so queries see empty tables rather than an error. A read-only open
+    retries for a few hundred ms while a writer holds the file (writes are short).
     """
     path = settings.warehouse_file
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = _connect(str(path), read_only=False, config={})
-        ensure_schema(conn)
+        if schema:
+            ensure_schema(conn)
         return conn
     if not path.exists():
         open_warehouse(settings, read_only=False).close()
-    return _connect(str(path), read_only=True, config={"enable_external_access": False})
+    return _connect(str(path), read_only=True, config={"enable_external_access": False},
+                    retry_s=READ_RETRY_S)
 
 
 def open_memory_warehouse() -> duckdb.DuckDBPyConnection:
@@ -222,12 +252,23 @@ def open_memory_warehouse() -> duckdb.DuckDBPyConnection:
     return conn
 
 
-def _connect(path: str, read_only: bool, config: dict[str, object]) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(path, read_only=read_only, config=config)  # type: ignore[arg-type]
-    except (duckdb.IOException, duckdb.ConnectionException) as exc:
-        log.info("warehouse open failed: %s", exc)
-        raise ConfigError(
-            "The warehouse is busy (a load is running or another process holds it); "
-            "retry in a moment."
-        ) from None
+READ_RETRY_S = 0.65  # a read-only open waits up to ~0.6 s (backoff 20..320 ms) for a short write
+
+
+def _connect(
+    path: str, read_only: bool, config: dict[str, object], retry_s: float = 0.0
+) -> duckdb.DuckDBPyConnection:
+    delay, waited = 0.02, 0.0
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only, config=config)  # type: ignore[arg-type]
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if waited + delay <= retry_s:
+                time.sleep(delay)
+                waited, delay = waited + delay, delay * 2
+                continue
+            log.info("warehouse open failed: %s", exc)
+            raise ConfigError(
+                "The warehouse is busy (a load is running or another process holds it); "
+                "retry in a moment."
+            ) from None

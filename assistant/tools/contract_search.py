@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from langchain.tools import ToolRuntime
@@ -85,7 +86,7 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
             {
                 "ref": short_ref(h.chunk_id),
                 "chunk_id": h.chunk_id,
-                "document": h.title or h.source_path,
+                "document": h.title or Path(h.source_path).name,
                 "source_path": h.source_path,
                 "payer_id": h.payer_id,
                 "payer_name": vocab.payer_name(h.payer_id) if h.payer_id else None,

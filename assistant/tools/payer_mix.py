@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
@@ -22,8 +22,14 @@ from assistant.tools.periods import period_from
 class PayerMixArgs(BaseModel):
     """Arguments of payer_mix."""
 
-    start: str | None = Field(default=None, description="First date of service, YYYY-MM-DD.")
-    end: str | None = Field(default=None, description="Last date of service, YYYY-MM-DD.")
+    start: str | None = Field(default=None, description="First date of the period, YYYY-MM-DD.")
+    end: str | None = Field(default=None, description="Last date of the period, YYYY-MM-DD.")
+    by: Literal["service", "payment"] = Field(
+        default="service",
+        description="'payment': money received in the period by payment date (what a payer paid "
+        "us in March); 'service': volume and revenue by date of service.",
+    )
+    payer: str | None = Field(default=None, description="With by='payment': one payer only.")
 
 
 def make_payer_mix(deps: ToolDeps) -> BaseTool:
@@ -31,14 +37,19 @@ def make_payer_mix(deps: ToolDeps) -> BaseTool:
 
     @tool("payer_mix", args_schema=PayerMixArgs, response_format="content_and_artifact")
     def payer_mix(
-        runtime: ToolRuntime[TurnContext], start: str | None = None, end: str | None = None
+        runtime: ToolRuntime[TurnContext], start: str | None = None, end: str | None = None,
+        by: Literal["service", "payment"] = "service", payer: str | None = None,
     ) -> tuple[str, dict[str, Any]]:
         """Volume per payer: claim lines, claims, distinct patients, billed, allowed and
-        paid, share of claims and of revenue, and how payments cover cost per service."""
+        paid, share of claims and of revenue, and how payments cover cost per service
+        (period = dates of service). With by='payment': the money each payer paid us in
+        the period by payment date (835 payment date, else the claims file's paid date)."""
         from assistant.analytics.mix import MixParams
         from assistant.analytics.mix import payer_mix as analyse
 
         ctx = runtime.context
+        if by == "payment":
+            return _receipts(deps, ctx, start, end, payer)
         filters: dict[str, Any] = {"start": start, "end": end}
 
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
@@ -66,3 +77,27 @@ def make_payer_mix(deps: ToolDeps) -> BaseTool:
         return run_on_warehouse(deps, "payer_mix", filters, run, ctx.allowed_payers)
 
     return payer_mix
+
+
+def _receipts(deps: ToolDeps, ctx: TurnContext, start: str | None, end: str | None,
+              payer: str | None) -> tuple[str, dict[str, Any]]:
+    """payer_mix by='payment': payments received in the period, by payment date."""
+    from assistant.analytics.mix import ReceiptsParams, payments_received
+
+    filters: dict[str, Any] = {"start": start, "end": end, "by": "payment", "payer": payer}
+
+    def run(conn: Any) -> tuple[str, dict[str, Any]]:
+        res = payments_received(
+            conn, ReceiptsParams(period=period_from(start, end, ctx.as_of), payer=payer))
+        by_payer = [r.model_dump() for r in res.by_payer if visible(r.payer_id, ctx.allowed_payers)]
+        figs = []
+        for r in by_payer:
+            figs.append(figure(f"{r['payer_name']} paid by payment date", r["paid"], "usd"))
+            if r["remitted"] is not None:
+                figs.append(figure(f"{r['payer_name']} remitted (835 totals)", r["remitted"], "usd"))
+        data = {"basis": "payment", "by_payer": by_payer, "payer": res.filters.get("payer_id"),
+                "paid": round(sum(r["paid"] for r in by_payer), 2) if len(by_payer) > 1 else None}
+        filters.update(res.filters)
+        return tool_result("payer_mix", filters=filters, data=data, figures=figs, rows=res.row_count)
+
+    return run_on_warehouse(deps, "payer_mix", filters, run, ctx.allowed_payers)

@@ -34,6 +34,29 @@ class RateComparisonArgs(BaseModel):
     )
 
 
+def rate_citations(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One citation per distinct rate source (contract exhibit row, rule, CSV line); each
+    row gets ``source_ref``, the [Sxxxxxx] token that cites it."""
+    import hashlib
+
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        src = r.get("source")
+        if not src:
+            continue
+        key = f"{src['file']}|{src.get('page')}|{src['citation']}"
+        ref = "S" + hashlib.sha256(key.encode()).hexdigest()[:6]
+        r["source_ref"] = ref
+        out.setdefault(ref, {
+            "ref": ref, "chunk_id": None, "document": src["file"], "source_path": None,
+            "payer_id": r["payer_id"], "payer_name": r.get("payer_name"),
+            "doc_type": "fee_schedule" if src["origin"] == "csv" else "contract",
+            "page": src.get("page"), "page_end": src.get("page"), "section": src.get("section"),
+            "heading": src.get("basis") or None,
+            "quote": src.get("quote") or src["citation"], "text": src["citation"]})
+    return list(out.values())
+
+
 def make_rate_comparison(deps: ToolDeps) -> BaseTool:
     """Build the rate_comparison tool."""
 
@@ -85,13 +108,22 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
                 row_count += res.row_count
                 total_gap += res.total_gap
                 rows.extend(r.model_dump() for r in res.rows)
+            from assistant.analytics.rate_sources import payer_rules
+            from assistant.stores.fee_sources import medicare_needs
+
+            focus = vocab.resolve_payer(payer) if payer else None
+            rules = payer_rules(conn, focus)
+            needs = medicare_needs(conn, focus)
         except ParleyError as exc:
             return error_result("rate_comparison", scoped_message(exc, ctx.allowed_payers), filters)
         finally:
             conn.close()
         if ctx.allowed_payers is not None:
             rows = [r for r in rows if r["payer_id"] in ctx.allowed_payers]
+            rules = [r for r in rules if r["payer_id"] in ctx.allowed_payers]
+            needs = [n for n in needs if n.split(":", 1)[0] in ctx.allowed_payers]
         rows = rows[:MAX_ROWS]
+        citations = rate_citations(rows)
         figs = [figure(f"{r['payer_name']} {r['code']} rate", r["rate"], "usd") for r in rows]
         figs += [
             figure(f"{r['payer_name']} {r['code']} % of Medicare", r["pct_of_medicare"], "percent")
@@ -104,9 +136,12 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
         return tool_result(
             "rate_comparison",
             filters=filters,
-            data={"rows": rows, "total_gap": round(total_gap, 2), "focus_payer": payer},
+            data={"rows": rows, "total_gap": round(total_gap, 2), "focus_payer": payer,
+                  "rules": rules, "medicare_needed": needs},
             figures=figs,
+            citations=citations,
             rows=row_count,
+            note=" ".join(needs) or None,
         )
 
     return rate_comparison

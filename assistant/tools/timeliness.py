@@ -64,6 +64,8 @@ def make_payment_timeliness(deps: ToolDeps) -> BaseTool:
                 "claims": sum(r["claims"] for r in by_payer),
                 "late_claims": sum(r["late_claims"] for r in by_payer),
                 "interest_owed": round(sum(r["interest_owed"] for r in by_payer), 2),
+                "interest_paid": round(sum(r["interest_paid"] for r in by_payer), 2),
+                "interest_outstanding": round(sum(r["interest_outstanding"] for r in by_payer), 2),
             }
             figs = []
             for r in by_payer:
@@ -75,6 +77,9 @@ def make_payment_timeliness(deps: ToolDeps) -> BaseTool:
                     figure(f"{n} clean-claim days", r["clean_claim_days"], "days"),
                     figure(f"{n} interest owed", r["interest_owed"], "usd"),
                 ]
+                if r["interest_paid"]:
+                    figs += [figure(f"{n} interest already paid on remittances", r["interest_paid"], "usd"),
+                             figure(f"{n} interest outstanding", r["interest_outstanding"], "usd")]
             filters.update(res.filters)
             return tool_result(
                 "payment_timeliness", filters=filters, data=data, figures=figs, rows=res.row_count

@@ -83,9 +83,15 @@ def make_underpayments(deps: ToolDeps) -> BaseTool:
         allowed = ctx.allowed_payers
         by_payer = [t.model_dump() for t in res.by_payer if allowed is None or t.key in allowed]
         patterns = [p.model_dump() for p in res.patterns if allowed is None or p.payer_id in allowed]
+        sources = {(r.payer_id, r.code or "", r.effective_from): r.model_dump()
+                   for r in res.rate_sources if allowed is None or r.payer_id in allowed}
         for p in patterns:
             p["payer_name"] = names.get(p["payer_id"], p["payer_id"])
             p.update(_pattern_rates(res.lines, p))
+            src = sources.get((p["payer_id"], p["code"], p["rate_effective_from"]))
+            if src is None:  # a percent-of-billed rule covers every code of the payer
+                src = sources.get((p["payer_id"], "", p["rate_effective_from"]))
+            p["rate_source"] = src
         for t in by_payer:
             t["payer_name"] = names.get(t["key"], t["key"])
         if allowed is not None and payer is None:
@@ -121,6 +127,17 @@ def make_underpayments(deps: ToolDeps) -> BaseTool:
                 )
             )
         filters.update(res.filters)
-        return tool_result("underpayments", filters=filters, data=data, figures=figs, rows=res.row_count)
+        from assistant.tools.rates import rate_citations
+
+        cited = [{"payer_id": p["payer_id"], "payer_name": p["payer_name"], "source": p["rate_source"]}
+                 for p in patterns if p.get("rate_source")]
+        citations = rate_citations(cited)
+        for p, c in zip([p for p in patterns if p.get("rate_source")], cited, strict=True):
+            p["rate_source_ref"] = c.get("source_ref")
+        data["rate_sources"] = list(sources.values())[:20]
+        return tool_result(
+            "underpayments", filters=filters, data=data, figures=figs, rows=res.row_count,
+            citations=citations,
+        )
 
     return underpayments

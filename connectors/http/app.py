@@ -45,6 +45,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from assistant.analytics.denials import import_heavy_libraries
+
+        # Before any worker thread (index warm-up, ingest jobs, Slack answers) can race on
+        # the torch / scipy.stats imports.
+        await to_thread.run_sync(import_heavy_libraries, settings)
         built: Any = assistant
         if built is None:
             from assistant.factory import create_assistant
@@ -82,6 +87,10 @@ def create_app(
         settings, ingest_runner or _shared_embedder_runner(app), on_done=lambda: _invalidate(app)
     )
     install_error_handlers(app)
+    # Added after the request-id middleware, so it runs inside it (413s carry the id).
+    from connectors.http.limits import BodyLimitMiddleware, body_limit_for
+
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit_for(settings))
 
     from connectors.http.routes import ask, briefs, deadlines, findings, health, ingest, slack
 

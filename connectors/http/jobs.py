@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import shutil
 import threading
 import uuid
 from collections.abc import Callable
@@ -23,6 +24,17 @@ def default_ingest_runner(settings: Settings, paths: list[Path]) -> dict[str, An
     from ingest.job import run_ingest
 
     return run_ingest(settings, paths).to_dict()
+
+
+def public_summary(summary: dict[str, Any], paths: list[Path]) -> dict[str, Any]:
+    """The job summary with file names instead of server paths (stored uploads included)."""
+    from connectors.redact import replace_paths
+
+    names = {}
+    for p in paths:
+        names[str(p)] = p.name
+        names[str(Path(p).resolve())] = p.name
+    return replace_paths(summary, names)
 
 
 def _now() -> str:
@@ -75,7 +87,7 @@ class JobRegistry:
         with self._serial:
             self._update(job_id, status="running")
             try:
-                summary = self.runner(self.settings, paths)
+                summary = public_summary(self.runner(self.settings, paths), paths)
                 self._update(job_id, status="succeeded", summary=summary, finished_at=_now())
             except ParleyError as exc:
                 self._update(job_id, status="failed", error=exc.user_message, finished_at=_now())
@@ -89,10 +101,23 @@ class JobRegistry:
                     error=f"Ingestion failed unexpectedly (reference {ref}).",
                 )
             finally:
+                self._delete_uploads(job_id, paths)
                 try:
                     self.on_done()
                 except Exception:
                     log.warning("post-ingest hook failed", exc_info=True)
+
+    def _delete_uploads(self, job_id: str, paths: list[Path]) -> None:
+        """Uploaded files (835s name patients) never outlive their job."""
+        root = self.settings.uploads_dir.resolve()
+        for path in [root / job_id, *paths]:
+            target = Path(path).resolve()
+            if target == root or not target.is_relative_to(root):
+                continue  # only what lies under the uploads folder
+            if target.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                target.unlink(missing_ok=True)
 
     def get(self, job_id: str) -> dict[str, Any]:
         """A job's status, from memory or (after a restart) from disk."""

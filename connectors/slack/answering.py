@@ -14,12 +14,15 @@ from typing import Any
 from slack_sdk import WebClient
 
 from assistant.errors import ParleyError
+from connectors.redact import public_answer
 from connectors.slack import blocks
 from connectors.slack.visibility import Scope, named_payers
 
 log = logging.getLogger("parley.slack")
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 PROGRESS_MIN_INTERVAL_S = 0.4
+MAX_QUESTION = 2000
+TOO_LONG = "That question is too long; keep it under 2,000 characters."
 NO_SCOPE = (
     "This channel isn't set up to see any payer's data yet. "
     "Ask a Parley admin to add it to the visibility mapping."
@@ -90,6 +93,10 @@ def answer(services: Any, client: WebClient, q: Question) -> None:
             text="Ask me a question, e.g. “What's Keystone's timely filing limit?”",
         )
         return
+    if len(q.text) > MAX_QUESTION:
+        client.chat_postEphemeral(channel=q.channel, user=q.user, thread_ts=q.thread_ts,
+                                  text=TOO_LONG)
+        return
     is_dm = q.channel_type == "im"
     scope = services.visibility.channel(q.channel, q.channel_type, q.user)
     hidden = [p for p in named_payers(q.text, services.vocabulary()) if not scope.allows(p)]
@@ -133,6 +140,7 @@ def _answer_in_place(services: Any, client: WebClient, q: Question, scope: Scope
             on_progress=progress,
         )
         services.feedback.record_answer(result, q.channel)
+        result = public_answer(result)  # file names, never server paths
         client.chat_update(
             channel=q.channel,
             ts=ts,
@@ -185,6 +193,7 @@ def _private_worker(
             q.text, conversation_id=private.conversation_id, allowed_payers=scope.allowed
         )
         services.feedback.record_answer(result, q.channel)
+        result = public_answer(result)  # file names, never server paths
         note = f"Only you can see this answer: this channel may not see {names}."
         client.chat_postEphemeral(
             channel=q.channel,

@@ -87,6 +87,9 @@ def create_slack_app(
         raise ConfigError("Set PARLEY_SLACK_BOT_TOKEN (xoxb-…) to use Slack.")
     if not socket_mode and settings.slack_signing_secret is None:
         raise ConfigError("Set PARLEY_SLACK_SIGNING_SECRET to receive Slack events over HTTP.")
+    from assistant.analytics.denials import import_heavy_libraries
+
+    import_heavy_libraries(settings)  # here, before the answer threads can import them concurrently
     token = settings.slack_bot_token.get_secret_value()
     if client is None:
         client = (
@@ -134,8 +137,10 @@ def _dedupe_middleware(services: SlackServices) -> Callable[..., Any]:
     """Drop a delivery whose ``event_id`` was already handled (Slack retries)."""
 
     def middleware(body: dict, next: Callable[[], Any]) -> Any:  # noqa: A002 (Bolt's name)
-        event_id = body.get("event_id") if isinstance(body, dict) else None
-        if body.get("type") == "event_callback" and event_id:
+        if not isinstance(body, dict):
+            return BoltResponse(status=400, body="")
+        event_id = body.get("event_id")
+        if body.get("type") == "event_callback" and isinstance(event_id, str) and event_id:
             if not services.dedupe.first_time(f"event:{event_id}"):
                 log.info("duplicate delivery of %s ignored", event_id)
                 return BoltResponse(status=200, body="")

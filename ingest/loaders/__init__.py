@@ -8,11 +8,12 @@ and returns a ``LoadReport``. ``load_file`` does both. The document-ingestion jo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
-from assistant.errors import IngestError
+from assistant.errors import IngestError, ParleyError
 from assistant.settings import Settings
 from ingest.loaders.base import Loader, LoadReport, file_sha256, patient_hasher
 from ingest.loaders.csv_tables import CSV_SPECS, CsvLoader, read_header, spec_for_header
@@ -21,10 +22,13 @@ from ingest.loaders.tic import TicLoader, sniff_tic
 from ingest.loaders.x12_835 import X12_835Loader, sniff_x12
 from ingest.loaders.x12_837 import X12_837Loader, sniff_837
 
-__all__ = ["Loader", "LoadReport", "find_loader", "load_file", "file_sha256",
+__all__ = ["Loader", "LoadReport", "find_loader", "load_file", "load_files", "file_sha256",
            "patient_hasher", "LOADER_NAMES"]
 
 SNIFF_BYTES = 65536
+BATCH_FILES = 500  # 835 files per transaction in load_files
+BATCH_BYTES = 32 << 20  # and at most this many bytes of them
+BATCH_FILE_BYTES = 2 << 20  # bigger 835 files load alone
 LOADER_NAMES = ("x12_835", "x12_837", "tic_json", "mpfs_csv") + tuple(s.name for s in CSV_SPECS)
 _NAME_HINTS = {"claim": "claims_csv", "fee": "fee_schedule_csv", "cost": "costs_csv",
                "medicare": "medicare_benchmark_csv", "benchmark": "medicare_benchmark_csv",
@@ -67,6 +71,44 @@ def find_loader(path: Path) -> Loader | None:
                 spec = next(s for s in CSV_SPECS if s.name == name)
                 break
     return CsvLoader(spec) if spec is not None else None
+
+
+def load_files(paths: Sequence[Path], conn: duckdb.DuckDBPyConnection,
+               settings: Settings) -> list[LoadReport | ParleyError]:
+    """Load many files; one result per path, in order (a LoadReport, or the error that
+    file raised). Runs of 835 files go in batches of files per transaction
+    (``remit_store.load_835_batch``); everything else one file at a time."""
+    from ingest.loaders.remit_store import load_835_batch
+
+    results: list[LoadReport | ParleyError] = []
+    batch: list[Path] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal size
+        if batch:
+            results.extend(load_835_batch(batch, conn, settings))
+            batch.clear()
+            size = 0
+
+    for raw in paths:
+        path = Path(raw)
+        loader = find_loader(path)
+        if isinstance(loader, X12_835Loader) and path.stat().st_size <= BATCH_FILE_BYTES:
+            batch.append(path)
+            size += path.stat().st_size
+            if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+                flush()
+            continue
+        flush()
+        try:
+            if loader is None:
+                raise IngestError(f"{path.name}: not a structured file Parley can load")
+            results.append(loader.load(path, conn, settings))
+        except ParleyError as exc:
+            results.append(exc)
+    flush()
+    return results
 
 
 def load_file(path: Path, conn: duckdb.DuckDBPyConnection, settings: Settings) -> LoadReport:

@@ -17,6 +17,7 @@ import duckdb
 
 from assistant.errors import IngestError
 from assistant.settings import Settings
+from assistant.stores.registry import rebuild_in_transaction
 from assistant.stores.warehouse import refresh_expected
 from ingest.loaders.base import (
     LoadReport,
@@ -83,7 +84,7 @@ CLAIMS = CsvSpec(
         {_m('s.billed')}, {_m('s.allowed')}, {_m('s.paid')}, lower({_t('s.status')}),
         {_t('s.group_code')}, {_t('s.carc')}, {_t('s.rarc')}, {_d('s.paid_date')},
         {_t('s.check_number')}, ?, hash(trim(s.claim_id)), hash(pm.h), NULL, NULL, NULL,
-        'csv' FROM stage s LEFT JOIN patient_map pm ON pm.pid = trim(s.patient_id)""",
+        'csv', NULL FROM stage s LEFT JOIN patient_map pm ON pm.pid = trim(s.patient_id)""",
 )
 
 FEE_SCHEDULE = CsvSpec(
@@ -94,7 +95,8 @@ FEE_SCHEDULE = CsvSpec(
      Col("effective_from", "date", not_null=True), Col("effective_to", "date", False)),
     frozenset({"payer_id", "code", "rate", "effective_from"}),
     f"""SELECT trim(payer_id), {_t('contract_id')}, trim(code), {_t('modifier')},
-        {_m('rate')}, {_d('effective_from')}, {_d('effective_to')}, ? FROM stage""",
+        {_m('rate')}, {_d('effective_from')}, {_d('effective_to')}, ?,
+        'csv', NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM stage""",
 )
 
 COSTS = CsvSpec(
@@ -117,8 +119,10 @@ MEDICARE = CsvSpec(
     key=("code", "year", "locality"),
 )
 
+# payers.csv is an optional override of the payer registry (assistant/stores/registry.py):
+# its rows land in payer_overrides; the registry's rebuild writes ``payers``.
 PAYERS = CsvSpec(
-    "payers_csv", "payers",
+    "payers_csv", "payer_overrides",
     (Col("payer_id", not_null=True), Col("name", not_null=True),
      Col("plan_type", required=False), Col("aliases", required=False)),
     frozenset({"payer_id", "name"}),
@@ -257,7 +261,12 @@ class CsvLoader:
                               f"{patient_hash_sql('pid')} AS h FROM (SELECT DISTINCT "
                               "trim(patient_id) AS pid FROM stage)", list(hmac_pads(settings)))
                 c.execute(f"INSERT INTO {spec.table} {spec.insert_sql}", [source])
-            if spec is CLAIMS or spec is FEE_SCHEDULE or spec is COSTS:
+            if spec is PAYERS:
+                # Overrides change payers and links: rebuild the registry in this
+                # transaction (it refreshes the derived lines too), so ``payers`` is current
+                # for every caller; the ingest job then sets the chunks' payer.
+                rebuild_in_transaction(c)
+            elif spec is CLAIMS or spec is FEE_SCHEDULE or spec is COSTS:
                 refresh_expected(c)
             n = c.execute("SELECT count(*) FROM stage").fetchone()[0]  # type: ignore[index]
             return int(n)
@@ -269,20 +278,46 @@ class CsvLoader:
             conn.execute("DROP TABLE IF EXISTS patient_map")
 
 
+def _shown(cell: str) -> str:
+    """A header cell as it may appear in a message: printable, at most 40 characters."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in cell)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def stage_columns(path: Path, spec: CsvSpec, header: list[str]) -> list[str]:
+    """The names the file's columns are read under, in file order: the spec's own names
+    (so no name written in a file ever reaches SQL text). Unknown or repeated header
+    cells are rejected; empty ones (a trailing comma) are read as ignored columns."""
+    known = {c.name for c in spec.columns}
+    names: list[str] = []
+    for i, cell in enumerate(header):
+        if not cell:
+            names.append(f"ignored_{i}")
+        elif cell not in known:
+            raise IngestError(
+                f"{path}: line 1: unknown column '{_shown(cell)}' for a {spec.name} file "
+                f"(expected: {', '.join(c.name for c in spec.columns)})")
+        elif cell in names:
+            raise IngestError(f"{path}: line 1: column '{_shown(cell)}' appears twice")
+        else:
+            names.append(cell)
+    return names
+
+
 def stage_file(conn: duckdb.DuckDBPyConnection, path: Path, spec: CsvSpec) -> None:
-    """Read the CSV as text into temp table ``stage`` with lower-case column names."""
+    """Read the CSV as text into temp table ``stage`` under the spec's column names."""
+    names = stage_columns(path, spec, read_header(path))
     try:
         conn.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM read_csv(?, "
-                     "header=true, all_varchar=true, delim=',', quote='\"', escape='\"', "
-                     "null_padding=false)", [str(path)])
+                     "header=true, all_varchar=true, names=?, delim=',', quote='\"', "
+                     "escape='\"', null_padding=false)", [str(path), names])
     except duckdb.Error as exc:
         raise IngestError(f"{path}: could not read as CSV ({short_reason(exc)})") from None
     present = [r[0] for r in conn.execute("DESCRIBE stage").fetchall()]
-    for name in present:
-        norm = name.strip().lower()
-        if norm != name:
-            conn.execute(f'ALTER TABLE stage RENAME COLUMN "{name}" TO "{norm}"')
-    have = {n.strip().lower() for n in present}
-    for col in spec.columns:
-        if col.name not in have:
+    if present != names:  # the rows have more columns than the header names
+        conn.execute("DROP TABLE IF EXISTS stage")
+        raise IngestError(f"{path}: line 2: the rows have {len(present)} columns, the header "
+                          f"{len(names)}")
+    for col in spec.columns:  # names from the spec (our constants), never from the file
+        if col.name not in names:
             conn.execute(f'ALTER TABLE stage ADD COLUMN "{col.name}" VARCHAR')

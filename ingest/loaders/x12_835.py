@@ -10,7 +10,7 @@ never stored.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,8 +19,11 @@ import duckdb
 
 from assistant.errors import IngestError
 from assistant.settings import Settings
-from ingest.loaders.base import LoadReport, bulk_insert, patient_hasher, transactional_load
+from ingest.loaders.base import LoadReport, patient_hasher, transactional_load
 
+FLUSH_LINES = 50_000  # service lines parsed before rows go to the warehouse (big files)
+SPLIT_BLOCK = 1 << 22  # characters split into segments at a time
+STREAM_BYTES = 16 << 20  # files above this are parsed and written in parts
 PAYMENT_COLS = ("payment_id", "source_file", "st_control", "payer_name", "payer_id_code",
                 "payee_name", "payee_id", "handling_code", "total_paid", "credit_debit",
                 "payment_method", "payment_date", "trace_number", "production_date")
@@ -103,6 +106,7 @@ class _Parser:
         self.line_seq = 0
         self.st_count = 0
         self.st_seg_no = 0
+        self.dates: dict[str, dt.date] = {}  # a remittance repeats a few dates many times
 
     # -- value helpers --------------------------------------------------
     def fail(self, reason: str) -> IngestError:
@@ -123,23 +127,41 @@ class _Parser:
     def date(self, value: str, what: str) -> dt.date | None:
         if not value:
             return None
+        found = self.dates.get(value)
+        if found is not None:
+            return found
         try:
             if len(value) == 8:
-                return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
-            if len(value) == 6:
-                return dt.date(2000 + int(value[:2]), int(value[2:4]), int(value[4:]))
+                found = dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+            elif len(value) == 6:
+                found = dt.date(2000 + int(value[:2]), int(value[2:4]), int(value[4:]))
         except ValueError:
             pass
-        raise self.fail(f"bad date '{value}' in {what}")
+        if found is None:
+            raise self.fail(f"bad date '{value}' in {what}")
+        self.dates[value] = found
+        return found
 
     # -- segments -------------------------------------------------------
-    def run(self, segments: list[list[str]], comp: str) -> Remittance:
-        for els in segments:
+    def run(self, segments: Iterable[str], elem: str, comp: str,
+            flush: Callable[[Remittance], None] | None = None) -> Remittance:
+        """Parse segment strings; with ``flush``, hand over the rows collected so far
+        every FLUSH_LINES service lines, at a claim boundary (rows are complete there)."""
+        handlers = {name[4:]: getattr(self, name) for name in dir(self)
+                    if name.startswith("seg_")}
+        pad = [""] * 21
+        for seg in segments:
             self.seg_no += 1
-            tag = els[0]
-            handler = getattr(self, f"seg_{tag}", None)
-            if handler is not None:
-                handler(els + [""] * 20, comp)
+            els = seg.split(elem)
+            handler = handlers.get(els[0])
+            if handler is None:
+                continue
+            if len(els) < 21:
+                els += pad[len(els):]
+            if flush is not None and els[0] == "CLP" and len(self.out.lines) >= FLUSH_LINES:
+                flush(self.out)
+                self.out = Remittance(warnings=self.out.warnings)
+            handler(els, comp)
         if self.st_count == 0:
             raise IngestError(f"{self.path}: no ST*835 transaction found")
         if self.payment is not None:
@@ -174,7 +196,15 @@ class _Parser:
     def seg_BPR(self, e: list[str], comp: str) -> None:  # noqa: N802
         p = self._need_payment("BPR")
         p[7], p[8], p[9], p[10] = e[1], self.amount(e[2], "BPR02"), e[3], e[4]
-        p[11] = self.date(e[16], "BPR16")
+        try:
+            p[11] = self.date(e[16], "BPR16")
+        except IngestError:
+            # Seen in real files (BPR16 '20002316'): the money is still good. Take the
+            # production date (DTM*405) as the payment date and say so.
+            p[11] = None
+            self.out.warnings.append(
+                f"{self.path.name}: segment {self.seg_no}: payment date BPR16 '{e[16][:12]}' is "
+                "not a date; the production date (DTM*405) is used instead")
 
     def seg_TRN(self, e: list[str], comp: str) -> None:  # noqa: N802
         self._need_payment("TRN")[12] = e[2]
@@ -206,6 +236,8 @@ class _Parser:
             self.claim[12] = when
         elif self.claim is None and self.payment is not None and q == "405":
             self.payment[13] = when
+            if self.payment[11] is None and self.payment[8] is not None:
+                self.payment[11] = when  # BPR16 was unreadable (see seg_BPR)
 
     def seg_CLP(self, e: list[str], comp: str) -> None:  # noqa: N802
         p = self._need_payment("CLP")
@@ -293,20 +325,36 @@ def _split_composite(value: str, comp: str) -> list[str]:
     return [value]
 
 
-def parse_835(path: Path, settings: Settings, source: str | None = None) -> Remittance:
-    """Parse an 835 file into table rows; raise IngestError with the segment on bad input."""
-    raw = path.read_bytes()
-    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff \r\n\t")
-    elem, comp, term = _separators(text, path)
-    segments: list[list[str]] = []
+def _segments(text: str, term: str) -> Iterator[str]:
+    """The file's segments, split a block at a time (a list of every segment of a
+    100 MB file would cost more memory than its rows)."""
     # With a newline terminator some senders still put '~' at segment starts.
     strip = "\r\n\t ~" if term in "\r\n" else "\r\n\t "
-    for chunk in text.split(term):
-        seg = chunk.strip(strip)
-        if seg:
-            segments.append(seg.split(elem))
+    start, n = 0, len(text)
+    while start < n:
+        end = text.rfind(term, start, start + SPLIT_BLOCK) if start + SPLIT_BLOCK < n else n
+        if end <= start:
+            end = n
+        for chunk in text[start:end].split(term):
+            seg = chunk.strip(strip)
+            if seg:
+                yield seg
+        start = end + 1
+
+
+def parse_835(path: Path, settings: Settings, source: str | None = None,
+              flush: Callable[[Remittance], None] | None = None) -> Remittance:
+    """Parse an 835 file into table rows; raise IngestError with the segment on bad input.
+
+    With ``flush``, rows are handed over in parts while parsing (big files); the returned
+    Remittance then holds only the last part.
+    """
+    raw = path.read_bytes()
+    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff \r\n\t")
+    del raw
+    elem, comp, term = _separators(text, path)
     parser = _Parser(path, source or path.name, patient_hasher(settings))
-    return parser.run(segments, comp)
+    return parser.run(_segments(text, term), elem, comp, flush)
 
 
 class X12_835Loader:  # noqa: N801
@@ -319,62 +367,22 @@ class X12_835Loader:  # noqa: N801
 
     def load(self, path: Path, conn: duckdb.DuckDBPyConnection,
              settings: Settings) -> LoadReport:
-        """Parse then insert all rows of the file in one transaction."""
-        remit = parse_835(path, settings)
+        """Parse then insert all rows of the file in one transaction (a big file is
+        parsed inside the transaction and written in parts, so memory stays bounded)."""
+        from ingest.loaders.remit_store import RemitWriter, link_payers
+
+        writer = RemitWriter(conn)
+        remit: Remittance | None = None
+        if path.is_file() and path.stat().st_size <= STREAM_BYTES:
+            remit = parse_835(path, settings)
 
         def body(c: duckdb.DuckDBPyConnection, source: str) -> int:
-            _drop_duplicate_payments(c, remit)
-            bulk_insert(c, "remit_payments", PAYMENT_COLS, PAYMENT_TYPES, remit.payments)
-            bulk_insert(c, "remit_claims", CLAIM_COLS, CLAIM_TYPES, remit.claims)
-            bulk_insert(c, "remit_adjustments", ADJ_COLS, ADJ_TYPES, remit.adjustments)
-            bulk_insert(c, "remit_provider_adjustments", PLB_COLS, PLB_TYPES,
-                        remit.provider_adjustments)
-            n = bulk_insert(c, "remit_lines", LINE_COLS, LINE_TYPES, remit.lines)
-            # Link to a known payer by name or alias (letters and digits compared).
-            c.execute("""UPDATE remit_payments r SET payer_id = (
-                SELECT any_value(p.payer_id) FROM payers p
-                WHERE list_contains(list_transform(list_append(p.aliases, p.name),
-                          lambda a: regexp_replace(upper(a), '[^A-Z0-9]', '', 'g')),
-                      regexp_replace(upper(r.payer_name), '[^A-Z0-9]', '', 'g')))
-                WHERE r.source_file = ?""", [source])
-            return n
+            rest = remit if remit is not None else parse_835(path, settings,
+                                                              flush=writer.write)
+            writer.write(rest)
+            link_payers(c, [source])
+            return writer.lines
 
         report = transactional_load(conn, path, self.name, self.tables, body)
-        report.warnings.extend(remit.warnings)
+        report.warnings.extend(writer.warnings)
         return report
-
-
-def _payer_key(name: object, ident: object) -> str:
-    """A payer's identity for duplicate checks: its N1*PR id, else its name's letters."""
-    if ident:
-        return "ID:" + str(ident).strip().upper()
-    return "NM:" + "".join(ch for ch in str(name or "").upper() if ch.isalnum())
-
-
-def _drop_duplicate_payments(conn: duckdb.DuckDBPyConnection, remit: Remittance) -> None:
-    """Drop transactions that repeat a payment already stored (same payer and TRN02 trace
-    number), whether re-sent under another file name or repeated inside this file: a
-    payment is counted once. The dropped ones are named in the report's warnings."""
-    traces = [p[12] for p in remit.payments if p[12]]
-    if not traces:
-        return
-    stored = conn.execute(
-        "SELECT payer_name, payer_id_code, trace_number, source_file FROM remit_payments "
-        "WHERE trace_number IN (SELECT unnest(?::VARCHAR[]))", [traces]).fetchall()
-    seen = {(_payer_key(n, i), str(t)): str(src) for n, i, t, src in stored}
-    dropped: set[object] = set()
-    for p in remit.payments:
-        if not p[12]:
-            continue
-        key = (_payer_key(p[3], p[4]), str(p[12]))
-        if key in seen:
-            dropped.add(p[0])
-            remit.warnings.append(
-                f"payment {p[12]} from {p[3] or 'the payer'} repeats one already loaded from "
-                f"{seen[key]}; counted once (this copy skipped)")
-        else:
-            seen[key] = str(p[1])
-    if dropped:
-        remit.payments[:] = [p for p in remit.payments if p[0] not in dropped]
-        for rows in (remit.claims, remit.lines, remit.adjustments, remit.provider_adjustments):
-            rows[:] = [r for r in rows if r[0] not in dropped]

@@ -198,8 +198,9 @@ def test_hand_written_lines_still_compared(truth: dict[str, Any]) -> None:
     from assistant.stores.warehouse import open_memory_warehouse
 
     conn = open_memory_warehouse()
-    conn.execute("INSERT INTO fee_schedule VALUES ('X', 'C', '99213', NULL, 100, "
-                 "'2026-01-01', NULL, 'f')")
+    conn.execute("INSERT INTO fee_schedule (payer_id, contract_id, code, modifier, rate, "
+                 "effective_from, effective_to, source_file) VALUES ('X', 'C', '99213', NULL, "
+                 "100, '2026-01-01', NULL, 'f')")
     conn.execute("INSERT INTO claim_lines (claim_id, line_no, payer_id, patient_hash, "
                  "date_of_service, code, units, allowed, paid, status) VALUES "
                  "('A', 1, 'X', 'p1', '2026-02-01', '99213', 1, 90, 90, 'paid'), "

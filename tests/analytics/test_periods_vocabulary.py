@@ -96,3 +96,22 @@ def test_reference_codes_resolve_but_do_not_expand() -> None:
     assert vocab.resolve_code("g0438") == "G0438"  # Medicare knows it; the practice has no data
     assert vocab.is_code("99215") and not vocab.is_code("99999")
     assert vocab.codes_in_category("E/M") == ["99213", "99214"]
+
+
+def test_initials_resolve_and_generic_words_never_match_a_payer() -> None:
+    from assistant.analytics.vocabulary import with_acronyms
+
+    vocab = Vocabulary(payers=with_acronyms([
+        PayerInfo("CEDAR-RIDGE", "Cedar Ridge Health Plan, Inc."),
+        PayerInfo("GPHI", "Granite Peak Health Insurance Company"),
+        PayerInfo("TMIC", "Tamarack Mutual Insurance Company"),
+        PayerInfo("TMX", "Timberline Mutual Insurance Company")]))  # same initials as TMIC
+    assert vocab.resolve_payer("CRHP") == "CEDAR-RIDGE"
+    assert vocab.resolve_payer("crhp") == "CEDAR-RIDGE"
+    assert vocab.resolve_payer("GPHIC") == "GPHI"
+    assert vocab.resolve_payer("tamarak") == "TMIC"  # a typo of the distinctive word
+    with pytest.raises(UnknownEntityError):
+        vocab.resolve_payer("TMI")  # too short to be anyone's initials
+    for other in ("Blue Mesa Health", "Health Plan", "Mutual Insurance Company"):
+        with pytest.raises(UnknownEntityError):
+            vocab.resolve_payer(other)

@@ -114,6 +114,7 @@ def test_exemplar_embeddings_are_cached_per_file_and_model(shared_embedder: Any,
     q = "Which payer is slowest to send money?"
     assert a.analyse(q) == b.analyse(q)
     (next(tmp_path.glob("router-*.npy"))).write_bytes(b"not an array")
+    (next(tmp_path.glob("router-clf-*.npz"))).write_bytes(b"not an archive")  # refit too
     third = _Counting(shared_embedder)
     SemanticRouter(third, tmp_path)  # a broken cache file is rebuilt, not an error
     assert third.embedded == second.embedded + first.embedded

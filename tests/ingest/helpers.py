@@ -6,7 +6,7 @@ import functools
 import zlib
 from pathlib import Path
 
-from assistant.embeddings import Embedder, create_embedder
+from assistant.embeddings import Embedder, backend_of, create_embedder
 from assistant.settings import Settings
 
 
@@ -25,6 +25,11 @@ class CountingEmbedder:
         self.inner = inner or real_embedder()
         self.embedded = 0
         self.queries = 0
+
+    @property
+    def backend(self) -> str:
+        """The wrapped embedder's backend (the store records it)."""
+        return backend_of(self.inner)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         self.embedded += len(texts)

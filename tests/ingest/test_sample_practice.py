@@ -73,15 +73,25 @@ def test_documents_metadata(practice) -> None:  # type: ignore[no-untyped-def]
 def test_terms_match_ground_truth(practice) -> None:  # type: ignore[no-untyped-def]
     from assistant.stores.warehouse import open_warehouse
 
-    _, settings, truth = practice
+    src, settings, truth = practice
     conn = open_warehouse(settings, read_only=True)
     rows = conn.execute(
         "SELECT contract_id, payer_id, term, value_num, value_text, "
         "CAST(effective_from AS VARCHAR) FROM contract_terms"
     ).fetchall()
     conn.close()
+    # Text from a chunk flagged as an injection is never a term (hardening issue, item 4):
+    # a term whose clause shares the planted instruction's chunk is not stored.
+    planted = _norm(truth["injection"]["text"])
+    flagged = {(c.metadata["source_path"], c.metadata.get("section", ""))
+               for c in create_vector_store(settings).iter_all() if planted in _norm(c.text)}
+    expected = [t for t in truth["terms"]
+                if (str((src / t["file"]).resolve()), t.get("section") or "") not in flagged]
+    assert len(truth["terms"]) - len(expected) <= 1, flagged
+    assert not any(r[1] == t["payer_id"] and r[2] == t["term"] and r[5] == t["effective_from"]
+                   for t in truth["terms"] if t not in expected for r in rows)
     correct = 0
-    for t in truth["terms"]:
+    for t in expected:
         value = t["value"]
         for r in rows:
             if r[1] != t["payer_id"] or r[2] != t["term"] or r[5] != t["effective_from"]:
@@ -97,7 +107,7 @@ def test_terms_match_ground_truth(practice) -> None:  # type: ignore[no-untyped-
             if ok:
                 correct += 1
                 break
-    assert correct == len(truth["terms"])
+    assert correct == len(expected)
     injected = truth["injection"]["true_value"]
     payer = next(
         d["payer_id"] for d in truth["documents"] if d["file"] == truth["injection"]["file"]

@@ -100,8 +100,11 @@ def test_other_csv_formats(tmp_path: Path, settings: Settings) -> None:
     payers = write(tmp_path / "payers.csv", ["BSH,Blue Summit Health,PPO,BSH|Blue Cross"],
                    "payer_id,name,plan_type,aliases")
     for path, table in ((fee, "fee_schedule"), (costs, "costs"), (med, "medicare_rates"),
-                        (payers, "payers")):
+                        (payers, "payer_overrides")):
         assert load_file(path, conn, settings).table == table
+    from assistant.stores.registry import rebuild  # payers.csv overrides the registry
+
+    rebuild(conn)
     assert conn.execute("SELECT aliases FROM payers").fetchone() == (["BSH", "Blue Cross"],)
     assert conn.execute("SELECT cost FROM costs").fetchone() == (Decimal("72.94"),)
     bad = write(tmp_path / "fees2.csv", ["BSH,C-1,99213,,110.30,2024-04-01,2023-01-01"],

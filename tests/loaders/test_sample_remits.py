@@ -31,6 +31,9 @@ def test_sample_remittances_match_claims_and_truth(sample: Path) -> None:
     assert remits and all(find_loader(p) is not None for p in remits)
     for path in remits:
         load_file(path, conn, settings)
+    from assistant.stores.registry import rebuild  # links the payments to their payers
+
+    rebuild(conn)
     got = dict(conn.execute("""SELECT y.payer_id, sum(l.paid) FROM remit_lines l
         JOIN remit_payments p USING (payment_id)
         JOIN payers y USING (payer_id) GROUP BY 1""").fetchall())

@@ -16,7 +16,8 @@ import pytest
 
 from assistant.errors import IngestError
 from assistant.settings import Settings
-from assistant.stores.warehouse import open_memory_warehouse, refresh_expected
+from assistant.stores.registry import rebuild
+from assistant.stores.warehouse import open_memory_warehouse
 from ingest.loaders import load_file
 from ingest.loaders.x12_835 import X12_835Loader
 
@@ -42,7 +43,7 @@ def _load(sample: Path, with_claims: bool):  # type: ignore[no-untyped-def]
             load_file(path, conn, SETTINGS)
     for path in sorted((sample / "remittances").glob("*.835")):
         load_file(path, conn, SETTINGS)
-    refresh_expected(conn)
+    rebuild(conn)
     return conn
 
 
@@ -64,6 +65,7 @@ def test_lines_from_835s_alone_match_the_claims_csv(sample: Path) -> None:
     assert kinds == {"paid", "denied", "partial"}
     mismatched = [(k, expected[k], got.get(k)) for k in expected if got.get(k) != expected[k]]
     assert not mismatched, mismatched[:3]
+    # The registry linked every remittance to the payers.csv ids.
     # The derived lines are priced against the fee schedule like CSV lines.
     priced = remit_conn.execute("SELECT count(*) FROM claim_lines WHERE expected IS NOT NULL"
                                 ).fetchone()[0]
@@ -88,7 +90,7 @@ ENVELOPE = ("ISA*00*          *00*          *ZZ*CLEARINGHOUSE  *ZZ*PRACTICE     
 def _payment(trace: str, paid_date: str, claims: list[str], total: str = "100.00") -> str:
     body = [f"BPR*I*{total}*C*ACH************{paid_date}", f"TRN*1*{trace}*1999999999",
             "N1*PR*CEDAR RIDGE HEALTH PLAN*XV*CRHP01", "N1*PE*RIVER CLINIC*XX*1234567893",
-            "LX*1", *claims]
+            "LX*1", *[seg for claim in claims for seg in claim.split("~")]]
     segs = ["ST*835*0001", *body]
     segs.append(f"SE*{len(segs) + 1}*0001")
     return "~".join(segs) + "~"
@@ -110,10 +112,7 @@ def _write(tmp: Path, name: str, *payments: str) -> Path:
 
 
 def _remit_conn():  # type: ignore[no-untyped-def]
-    conn = open_memory_warehouse()
-    conn.execute("INSERT INTO payers VALUES ('CRHP', 'Cedar Ridge Health Plan', NULL, "
-                 "['CEDAR RIDGE HEALTH PLAN'], NULL)")
-    return conn
+    return open_memory_warehouse()  # the 835's N1*PR makes the payer (registry rebuild)
 
 
 def test_a_reversal_and_its_correction_leave_the_final_adjudication(tmp_path: Path) -> None:
@@ -125,7 +124,7 @@ def test_a_reversal_and_its_correction_leave_the_final_adjudication(tmp_path: Pa
         _claim("1", "200.00", "110.00", "110.00")], total="20.00"))
     for path in (fix, first):  # arrival order does not matter
         X12_835Loader().load(path, conn, SETTINGS)
-    refresh_expected(conn)
+    rebuild(conn)
     rows = conn.execute("SELECT claim_id, code, allowed, paid, status, paid_date, "
                         "check_number FROM claim_lines").fetchall()
     assert rows == [("CLM100", "99214", Decimal("110.00"), Decimal("110.00"), "paid",
@@ -139,7 +138,7 @@ def test_a_reversal_without_correction_removes_the_line(tmp_path: Path) -> None:
     X12_835Loader().load(_write(tmp_path, "b.835", _payment(
         "T9", "20260420", [_claim("22", "200.00", "90.00", "90.00", sign="-")],
         total="-90.00")), conn, SETTINGS)
-    refresh_expected(conn)
+    rebuild(conn)
     assert conn.execute("SELECT count(*) FROM claim_lines").fetchone() == (0,)
 
 
@@ -154,7 +153,7 @@ def test_a_payment_resent_under_another_name_is_counted_once(tmp_path: Path) -> 
     report = X12_835Loader().load(resent, conn, SETTINGS)
     assert report.rows_loaded == 0
     assert any("T5" in w and "counted once" in w for w in report.warnings)
-    refresh_expected(conn)
+    rebuild(conn)
     assert conn.execute("SELECT count(*), sum(paid) FROM claim_lines").fetchone() == (
         1, Decimal("90.00"))
     assert conn.execute("SELECT count(*) FROM remit_payments").fetchone() == (1,)
@@ -199,7 +198,7 @@ def test_an_837_adds_the_submitted_date_to_the_835_line(tmp_path: Path) -> None:
     assert loader.load(sent, conn, SETTINGS).rows_loaded == 1
     X12_835Loader().load(_write(tmp_path, "march.835", _payment(
         "T1", "20260320", [_claim("1", "200.00", "90.00", "90.00")])), conn, SETTINGS)
-    refresh_expected(conn)
+    rebuild(conn)
     assert conn.execute("SELECT submitted_date, received_date, paid FROM claim_lines"
                         ).fetchall() == [(dt.date(2026, 3, 6), dt.date(2026, 3, 10),
                                           Decimal("90.00"))]
@@ -208,3 +207,73 @@ def test_an_837_adds_the_submitted_date_to_the_835_line(tmp_path: Path) -> None:
                           "SELECT DISTINCT patient_hash FROM remit_claims").fetchall()
     assert len(hashes) == 1 and "M123" not in str(hashes) and "DOE" not in str(
         conn.execute("SELECT * FROM claim_submissions").fetchall())
+
+
+def test_terms_stated_per_program_apply_to_that_programs_claims(tmp_path: Path) -> None:
+    from assistant.analytics.timeliness import TimelinessParams, payment_timeliness
+
+    conn = _remit_conn()
+    commercial = _claim("1", "200.00", "90.00", "90.00")
+    advantage = commercial.replace("CLM100", "CLM200").replace("**12*PCN100", "**16*PCN200")
+    # Received 2026-03-10, paid 2026-04-19: 40 days.
+    X12_835Loader().load(_write(tmp_path, "apr.835", _payment(
+        "T1", "20260419", [commercial, advantage], total="180.00")), conn, SETTINGS)
+    rebuild(conn)
+    payer_id = conn.execute("SELECT DISTINCT payer_id FROM claim_lines").fetchone()[0]
+    assert conn.execute("SELECT claim_id, program FROM claim_lines ORDER BY 1").fetchall() == [
+        ("CLM100", "Commercial"), ("CLM200", "Medicare Advantage")]
+    for program, days in (("Commercial", 30), ("Medicare Advantage", 45)):
+        conn.execute("INSERT INTO contract_terms (contract_id, payer_id, doc_id, term, value_num, "
+                     "effective_from, program) VALUES ('K', ?, 'd', 'clean_claim_payment_days', "
+                     "?, DATE '2025-01-01', ?)", [payer_id, days, program])
+    result = payment_timeliness(conn, TimelinessParams(payer=payer_id))
+    (row,) = result.by_payer
+    assert (row.claims, row.late_claims) == (2, 1)  # only the commercial claim is late
+
+
+SHARED_835 = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "x12_835"
+
+
+def test_a_real_file_with_an_unreadable_payment_date_still_loads() -> None:
+    path = SHARED_835 / "linuxforhealth" / "managed-care.835"
+    if not path.is_file():
+        pytest.skip("shared 835 samples not present")
+    conn = _remit_conn()
+    report = X12_835Loader().load(path, conn, SETTINGS)
+    assert report.rows_loaded > 0
+    assert any("BPR16 '20002316' is not a date" in w for w in report.warnings)
+    assert conn.execute("SELECT payment_date, production_date FROM remit_payments").fetchall() == [
+        (dt.date(2002, 3, 14), dt.date(2002, 3, 14))]
+
+
+def test_the_same_trace_number_with_another_amount_is_another_payment(tmp_path: Path) -> None:
+    conn = _remit_conn()
+    claim = [_claim("1", "200.00", "90.00", "90.00")]
+    X12_835Loader().load(_write(tmp_path, "a.835", _payment("T5", "20260320", claim)),
+                         conn, SETTINGS)
+    other = [_claim("1", "300.00", "120.00", "120.00").replace("CLM100", "CLM300")]
+    report = X12_835Loader().load(
+        _write(tmp_path, "b.835", _payment("T5", "20260320", other, total="120.00")),
+        conn, SETTINGS)
+    assert report.rows_loaded == 1 and not report.warnings
+
+
+def test_interest_paid_on_the_remittance_is_taken_off_what_is_owed(tmp_path: Path) -> None:
+    from assistant.analytics.timeliness import TimelinessParams, payment_timeliness
+
+    conn = _remit_conn()
+    late = _payment("T1", "20260610", [_claim("1", "200.00", "90.00", "90.00")], total="90.50")
+    segs = [s for s in late.split("~") if s]
+    segs.insert(-1, "PLB*1234567893*20261231*L6:CLM100*-0.50")  # interest paid, claim CLM100
+    segs[-1] = f"SE*{len(segs)}*0001"
+    X12_835Loader().load(_write(tmp_path, "late.835", "~".join(segs) + "~"), conn, SETTINGS)
+    rebuild(conn)
+    payer_id = conn.execute("SELECT DISTINCT payer_id FROM claim_lines").fetchone()[0]
+    for term, value in (("clean_claim_payment_days", 30), ("prompt_pay_interest_pct", 12)):
+        conn.execute("INSERT INTO contract_terms (contract_id, payer_id, doc_id, term, "
+                     "value_num, effective_from) VALUES ('K', ?, 'd', ?, ?, DATE '2025-01-01')",
+                     [payer_id, term, value])
+    (row,) = payment_timeliness(conn, TimelinessParams(payer=payer_id)).by_payer
+    # Received 2026-03-10, paid 2026-06-10: 92 days, 62 late; 90.00 x 12% x 62/365 = 1.83.
+    assert (row.late_claims, row.interest_owed, row.interest_paid) == (1, 1.83, 0.5)
+    assert row.interest_outstanding == 1.33

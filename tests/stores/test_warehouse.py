@@ -13,7 +13,7 @@ from assistant.stores.warehouse import TABLES, open_warehouse
 
 CONTRACT_TERMS = ["contract_id", "payer_id", "doc_id", "term", "value_num", "value_text",
                   "effective_from", "source_file", "page", "section", "chunk_id", "quote",
-                  "ingested_at"]
+                  "ingested_at", "program"]
 
 
 def test_schema_is_created_and_idempotent(tmp_path: Path) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from pydantic import AfterValidator
 
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, InputError
 from assistant.settings import Settings
 
 
@@ -23,3 +25,16 @@ def _settings(request: Request) -> Settings:
 
 AssistantDep = Annotated[Any, Depends(_assistant)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def _bounded(day: dt.date) -> dt.date:
+    from assistant.periods import check_date
+
+    try:
+        return check_date(day, "The as-of date")
+    except InputError as exc:
+        raise ValueError(exc.user_message) from None
+
+
+#: An as-of date Parley can compute with (a clear 422 outside 1900-01-01..2199-12-31).
+AsOfDate = Annotated[dt.date, AfterValidator(_bounded)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -15,12 +14,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answer import Answer
-from assistant.errors import ParleyError
+from assistant.errors import ParleyError, PermissionDenied, UnknownEntityError
 from connectors.http.auth import Principal, Reader
 from connectors.http.errors import request_id
-from connectors.http.routes import AssistantDep
+from connectors.http.routes import AsOfDate, AssistantDep
 
 router = APIRouter(prefix="/v1", tags=["ask"])
+OUT_OF_SCOPE = "That payer's data is not visible to you here."
 log = logging.getLogger("parley.http.ask")
 
 SSE_DOC = (
@@ -47,18 +47,24 @@ class AskRequest(BaseModel):
     payer: str | None = Field(
         None, min_length=1, max_length=200, description="Payer id, name or alias to restrict to."
     )
-    as_of: dt.date | None = Field(None, description="Pretend today is this date.")
+    as_of: AsOfDate | None = Field(None, description="Pretend today is this date.")
     stream: bool = False
 
 
 def check_payer_scope(assistant: Any, payer: str | None, allowed: list[str] | None) -> None:
-    """Fail early (403/422) when ``payer`` is unknown or outside the caller's scope."""
+    """Fail early when ``payer`` is unknown (422) or outside the caller's scope (403). A
+    scoped caller gets the same 403 for a name no payer has, so its answers never reveal
+    which other payers exist."""
     if not payer or not callable(getattr(assistant, "vocabulary", None)):
         return
     from assistant.analytics.vocabulary import resolve_optional_payer
 
-    # A scoped caller is only offered suggestions among its own payers.
-    resolve_optional_payer(assistant.vocabulary(), payer, allowed)
+    try:
+        resolve_optional_payer(assistant.vocabulary(), payer, allowed)
+    except UnknownEntityError:
+        if allowed is None:
+            raise
+        raise PermissionDenied(OUT_OF_SCOPE) from None
 
 
 def _ask_kwargs(body: AskRequest, principal: Principal) -> dict[str, Any]:
@@ -124,7 +130,9 @@ async def _stream(
 
 
 def _client_view(answer: Answer, conversation_id: str | None) -> Answer:
-    return answer.model_copy(update={"conversation_id": conversation_id})
+    from connectors.redact import public_answer
+
+    return public_answer(answer).model_copy(update={"conversation_id": conversation_id})
 
 
 @router.post(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from anyio import to_thread
@@ -12,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from connectors import briefs_api
 from connectors.http.auth import Negotiator
-from connectors.http.routes import AssistantDep, SettingsDep
+from connectors.http.routes import AsOfDate, AssistantDep, SettingsDep
 from connectors.http.routes.ask import check_payer_scope
 
 router = APIRouter(prefix="/v1/briefs", tags=["briefs"])
@@ -34,7 +33,7 @@ class BriefRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     payer: str = Field(min_length=1, max_length=200, examples=["Blue Summit"])
-    as_of: dt.date | None = None
+    as_of: AsOfDate | None = None
     formats: list[Format] = Field(default=["md"], max_length=4)
 
 

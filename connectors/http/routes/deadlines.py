@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from connectors import deadlines_api
 from connectors.http.auth import Reader
-from connectors.http.routes import AssistantDep, SettingsDep
+from connectors.http.routes import AsOfDate, AssistantDep, SettingsDep
 
 router = APIRouter(prefix="/v1", tags=["deadlines"])
 
@@ -24,7 +23,7 @@ async def deadlines(
     principal: Reader,
     assistant: AssistantDep,
     settings: SettingsDep,
-    as_of: Annotated[dt.date | None, Query(description="Pretend today is this date.")] = None,
+    as_of: Annotated[AsOfDate | None, Query(description="Pretend today is this date.")] = None,
     within_days: Annotated[
         int | None, Query(ge=1, le=3650, description="Look-ahead window.")
     ] = None,

@@ -71,8 +71,8 @@ def visible(finding: Finding, allowed: list[str] | None) -> bool:
 
 
 def resolve_payer(settings: Settings, payer: str, allowed: list[str] | None) -> tuple[str, str]:
-    """(payer_id, name) for an id, name or alias; 403 outside the caller's scope. A scoped
-    caller's suggestions for an unknown name name only its own payers."""
+    """(payer_id, name) for an id, name or alias; 403 outside the caller's scope. For a
+    scoped caller an unknown name is the same 403 (no oracle of which payers exist)."""
     from assistant.analytics.vocabulary import Vocabulary
     from assistant.stores.warehouse import open_warehouse
 
@@ -81,7 +81,15 @@ def resolve_payer(settings: Settings, payer: str, allowed: list[str] | None) -> 
         vocab = Vocabulary.load(conn)
     finally:
         conn.close()
-    payer_id = vocab.resolve_payer(payer, allowed)
+    from assistant.errors import PermissionDenied, UnknownEntityError
+    from connectors.http.routes.ask import OUT_OF_SCOPE
+
+    try:
+        payer_id = vocab.resolve_payer(payer, allowed)
+    except UnknownEntityError:
+        if allowed is None:
+            raise
+        raise PermissionDenied(OUT_OF_SCOPE) from None  # unknown reads like out of scope
     return payer_id, vocab.payer_name(payer_id)
 
 

@@ -52,9 +52,17 @@ def _display_name(name: str | None) -> str:
     return re.sub(r"[^A-Za-z0-9._ -]", "_", Path(name or "").name)[:200]
 
 
+def _stored_name(name: str | None, suffix: str) -> str:
+    """The upload's own name made safe: no folders, no leading dots, the checked suffix."""
+    stem = Path(_display_name(name)).stem.lstrip(". ")[:100]
+    return f"{stem or 'upload'}{suffix}"
+
+
 async def _save(upload: UploadFile, folder: Path, budget: int) -> tuple[Path, int]:
-    """Copy one upload under a server-generated name; stop at ``budget`` bytes."""
-    target = folder / f"{uuid.uuid4().hex}{_suffix(upload.filename)}"
+    """Copy one upload into its own server-named folder under its (sanitised) name, so that
+    citations and titles show the name the user knows; stop at ``budget`` bytes."""
+    target = folder / uuid.uuid4().hex[:12] / _stored_name(upload.filename, _suffix(upload.filename))
+    target.parent.mkdir()
     written = 0
     with target.open("wb") as out:
         while chunk := await upload.read(CHUNK):
@@ -73,7 +81,8 @@ async def _save(upload: UploadFile, folder: Path, budget: int) -> tuple[Path, in
     responses={413: {"description": "Too large"}, 415: {"description": "Unsupported type"}},
 )
 async def ingest(request: Request, principal: Admin, settings: SettingsDep) -> dict[str, Any]:
-    """Store the uploaded files under generated names and start an ingestion job."""
+    """Store the uploaded files and start an ingestion job; the uploads are deleted when
+    the job ends, whatever its outcome."""
     limit = int(settings.max_upload_mb * 1024 * 1024)
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
@@ -97,7 +106,7 @@ async def ingest(request: Request, principal: Admin, settings: SettingsDep) -> d
                 path, size = await _save(u, folder, limit - sum(m["bytes"] for m in manifest))
                 saved.append(path)
                 manifest.append(
-                    {"name": _display_name(u.filename), "stored_as": path.name, "bytes": size}
+                    {"name": path.name, "stored_as": str(path.relative_to(folder)), "bytes": size}
                 )
         except HTTPException as exc:
             shutil.rmtree(folder, ignore_errors=True)
@@ -105,6 +114,9 @@ async def ingest(request: Request, principal: Admin, settings: SettingsDep) -> d
                 raise HTTPException(
                     413, f"Upload too large; the limit is {settings.max_upload_mb:g} MB."
                 ) from None
+            raise
+        except BaseException:  # a dropped connection leaves nothing behind either
+            shutil.rmtree(folder, ignore_errors=True)
             raise
     job = jobs.start(job_id, principal.user, saved, manifest)
     return {

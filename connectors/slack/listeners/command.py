@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from assistant.errors import ConfigError
 from connectors import briefs_api, deadlines_api
 from connectors.slack import blocks
-from connectors.slack.answering import Question, answer, friendly_error
+from connectors.slack.answering import MAX_QUESTION, TOO_LONG, Question, answer, friendly_error
 
 log = logging.getLogger("parley.slack")
 HELP = (
@@ -31,7 +31,11 @@ def _ephemeral(client: WebClient, command: dict, text: str, **kw: Any) -> None:
 
 
 def run_ask(services: Any, client: WebClient, command: dict, text: str) -> None:
-    """Post the question in the channel and answer it in its thread."""
+    """Post the question in the channel and answer it in its thread (a question over
+    ``MAX_QUESTION`` characters is refused privately first, and never echoed)."""
+    if len(text) > MAX_QUESTION:
+        _ephemeral(client, command, TOO_LONG)
+        return
     channel, user = command["channel_id"], command["user_id"]
     scope = services.visibility.channel(channel, _channel_type(command), user)
     from connectors.slack.visibility import named_payers

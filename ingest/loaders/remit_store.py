@@ -1,0 +1,240 @@
+"""Writing parsed 835 remittances to the warehouse: one file, or many per transaction.
+
+* ``RemitWriter`` inserts a ``Remittance``'s rows with bulk inserts and drops payments
+  already stored (same payer, TRN02 trace number, amount and payment date, whether
+  re-sent under another file name or repeated in the same batch): a payment is counted
+  once, and the skipped copy is named in the report's warnings.
+* ``load_835_batch`` loads many small files in one transaction — a clearinghouse folder
+  holds thousands of one-payment files, and a transaction per file costs more than the
+  parse. Unchanged files (same content hash) are skipped, files that do not parse are
+  reported and left out, and if the batch's transaction fails the files are loaded one at
+  a time, so one bad file never loses the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from assistant.errors import IngestError, ParleyError
+from assistant.settings import Settings
+from ingest.loaders.base import LoadReport, bulk_insert, file_sha256
+from ingest.loaders.x12_835 import (
+    ADJ_COLS,
+    ADJ_TYPES,
+    CLAIM_COLS,
+    CLAIM_TYPES,
+    LINE_COLS,
+    LINE_TYPES,
+    PAYMENT_COLS,
+    PAYMENT_TYPES,
+    PLB_COLS,
+    PLB_TYPES,
+    Remittance,
+    X12_835Loader,
+    parse_835,
+)
+
+log = logging.getLogger(__name__)
+
+
+def payer_key(name: object, ident: object) -> str:
+    """A payer's identity for duplicate checks: its N1*PR id, else its name's letters."""
+    if ident:
+        return "ID:" + str(ident).strip().upper()
+    return "NM:" + "".join(ch for ch in str(name or "").upper() if ch.isalnum())
+
+
+def _payment_key(name: object, ident: object, trace: object, total: object,
+                 day: object) -> tuple[str, str, str, str]:
+    """Same payer, trace number (TRN02), amount (BPR02) and payment date: the same
+    payment. Sample files reuse placeholder trace numbers for different payments, so the
+    trace alone is not enough."""
+    amount = f"{Decimal(str(total)):.2f}" if total is not None else ""
+    return payer_key(name, ident), str(trace), amount, str(day or "")
+
+
+class RemitWriter:
+    """Inserts remittance rows in the caller's transaction, each payment once."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self.conn = conn
+        self.seen: dict[tuple[str, str, str, str], str] = {}
+        self.checked: set[str] = set()
+        self.lines = 0
+        self.warnings: list[str] = []
+
+    def prefetch(self, traces: set[str]) -> None:
+        """Read the stored payments with these trace numbers (one query for a batch)."""
+        fresh = sorted(traces - self.checked)
+        if fresh:
+            stored = self.conn.execute(
+                "SELECT payer_name, payer_id_code, trace_number, total_paid, payment_date, "
+                "source_file FROM remit_payments "
+                "WHERE trace_number IN (SELECT unnest(?::VARCHAR[]))", [fresh]).fetchall()
+            for name, ident, trace, total, day, src in stored:
+                self.seen.setdefault(_payment_key(name, ident, trace, total, day), str(src))
+            self.checked.update(fresh)
+
+    def drop_duplicates(self, remit: Remittance) -> None:
+        """Remove payments (and their rows) already stored or already written."""
+        self.prefetch({str(p[12]) for p in remit.payments if p[12]})
+        dropped: set[object] = set()
+        for p in remit.payments:
+            if not p[12]:
+                continue
+            key = _payment_key(p[3], p[4], p[12], p[8], p[11])
+            if key in self.seen:
+                dropped.add(p[0])
+                self.warnings.append(
+                    f"payment {p[12]} from {p[3] or 'the payer'} in {p[1]} repeats one already "
+                    f"loaded from {self.seen[key]}; counted once (this copy skipped)")
+            else:
+                self.seen[key] = str(p[1])
+        if dropped:
+            remit.payments[:] = [p for p in remit.payments if p[0] not in dropped]
+            for rows in (remit.claims, remit.lines, remit.adjustments,
+                         remit.provider_adjustments):
+                rows[:] = [r for r in rows if r[0] not in dropped]
+
+    def write(self, remit: Remittance, dedup: bool = True) -> None:
+        """Insert one parsed part (flush target of ``parse_835``); ``dedup=False`` when
+        ``drop_duplicates`` already ran on it."""
+        self.warnings.extend(remit.warnings)
+        remit.warnings.clear()
+        if dedup:
+            self.drop_duplicates(remit)
+        c = self.conn
+        bulk_insert(c, "remit_payments", PAYMENT_COLS, PAYMENT_TYPES, remit.payments)
+        bulk_insert(c, "remit_claims", CLAIM_COLS, CLAIM_TYPES, remit.claims)
+        bulk_insert(c, "remit_adjustments", ADJ_COLS, ADJ_TYPES, remit.adjustments)
+        bulk_insert(c, "remit_provider_adjustments", PLB_COLS, PLB_TYPES,
+                    remit.provider_adjustments)
+        self.lines += bulk_insert(c, "remit_lines", LINE_COLS, LINE_TYPES, remit.lines)
+
+
+def link_payers(conn: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> None:
+    """Record these files' payers (N1*PR name, N1*PR04 / REF*2U id) in the payer registry.
+    Its rebuild links the payments (``assistant.stores.registry``), so the order files
+    arrive in never matters."""
+    from assistant.stores.registry import PayerMention, record_mentions
+
+    found: dict[str, list[PayerMention]] = {src: [] for src in sources}
+    for src, name, ident in conn.execute(
+            "SELECT DISTINCT source_file, coalesce(payer_name, ''), coalesce(payer_id_code, '') "
+            "FROM remit_payments WHERE source_file IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY ALL", [list(sources)]).fetchall():
+        found.setdefault(src, []).append(PayerMention("payer", name, ident))
+    for src, mentions in found.items():
+        record_mentions(conn, source_file=src, kind="835", mentions=mentions)
+
+
+def _merge(parts: Sequence[Remittance]) -> Remittance:
+    out = Remittance()
+    for r in parts:
+        out.payments += r.payments
+        out.claims += r.claims
+        out.lines += r.lines
+        out.adjustments += r.adjustments
+        out.provider_adjustments += r.provider_adjustments
+        out.warnings += r.warnings
+    return out
+
+
+def load_835_batch(paths: Sequence[Path], conn: duckdb.DuckDBPyConnection,
+                   settings: Settings) -> list[LoadReport | ParleyError]:
+    """Load many 835 files in one transaction; one result per path, in order."""
+    loader = X12_835Loader()
+    results: dict[int, LoadReport | ParleyError] = {}
+    digests: dict[int, str] = {}
+    for i, path in enumerate(paths):
+        try:
+            digests[i] = file_sha256(path)
+        except OSError:
+            results[i] = IngestError(f"{path}: file not found or unreadable")
+    known = {r[0] for r in conn.execute(
+        "SELECT file_hash FROM loaded_files WHERE loader = ? AND file_hash IN "
+        "(SELECT unnest(?::VARCHAR[]))", [loader.name, sorted(set(digests.values()))]
+    ).fetchall()}
+    parsed: list[tuple[int, Remittance]] = []
+    names: set[str] = set()
+    hashes: set[str] = set()
+    single: list[int] = []
+    for i, path in enumerate(paths):
+        if i in results:
+            continue
+        if digests[i] in known or digests[i] in hashes:
+            results[i] = LoadReport(path.name, loader.name, loader.table, digests[i],
+                                    unchanged=True)
+            continue
+        if path.name in names:  # same file name twice: the later one replaces, alone
+            single.append(i)
+            continue
+        try:
+            remit = parse_835(path, settings)
+        except ParleyError as exc:
+            results[i] = exc
+            continue
+        names.add(path.name)
+        hashes.add(digests[i])
+        parsed.append((i, remit))
+    if parsed:
+        try:
+            results.update(_write_batch(conn, paths, parsed, digests, loader))
+        except (duckdb.Error, ParleyError):
+            log.info("835 batch of %d files failed; loading one at a time", len(parsed),
+                     exc_info=True)
+            single = sorted(single + [i for i, _ in parsed])
+    for i in single:
+        try:
+            results[i] = loader.load(paths[i], conn, settings)
+        except ParleyError as exc:
+            results[i] = exc
+    return [results[i] for i in range(len(paths))]
+
+
+def _write_batch(conn: duckdb.DuckDBPyConnection, paths: Sequence[Path],
+                 parsed: list[tuple[int, Remittance]], digests: dict[int, str],
+                 loader: X12_835Loader) -> dict[int, LoadReport]:
+    sources = [paths[i].name for i, _ in parsed]
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        replaced: dict[str, int] = {}
+        for table in loader.tables:
+            for src, n in conn.execute(
+                    f"SELECT source_file, count(*) FROM {table} WHERE source_file IN "
+                    "(SELECT unnest(?::VARCHAR[])) GROUP BY 1", [sources]).fetchall():
+                replaced[src] = replaced.get(src, 0) + int(n)
+            conn.execute(f"DELETE FROM {table} WHERE source_file IN "
+                         "(SELECT unnest(?::VARCHAR[]))", [sources])
+        writer = RemitWriter(conn)
+        writer.prefetch({str(p[12]) for _, r in parsed for p in r.payments if p[12]})
+        lines_before: dict[int, int] = {}
+        for i, remit in parsed:
+            writer.drop_duplicates(remit)
+            lines_before[i] = len(remit.lines)
+        writer.write(_merge([r for _, r in parsed]), dedup=False)
+        link_payers(conn, sources)
+        now = dt.datetime.now()
+        conn.execute("DELETE FROM loaded_files WHERE source_file IN "
+                     "(SELECT unnest(?::VARCHAR[]))", [sources])
+        conn.executemany("INSERT INTO loaded_files VALUES (?, ?, ?, ?, ?, ?)",
+                         [[paths[i].name, digests[i], loader.name, loader.table,
+                           lines_before[i], now] for i, _ in parsed])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    out: dict[int, LoadReport] = {}
+    for i, _ in parsed:
+        name = paths[i].name
+        out[i] = LoadReport(name, loader.name, loader.table, digests[i],
+                            rows_loaded=lines_before[i], rows_replaced=replaced.get(name, 0),
+                            warnings=[w for w in writer.warnings if f" in {name} " in w
+                                      or w.startswith(f"{name}:")])
+    return out
