@@ -179,7 +179,8 @@ def _truth(seed: int, n_lines: int, docs: list[ContractDoc], pages: dict[str, di
                                      "value": F.PAYER_BY_ID["ESP"].terms.timely_filing_days}},
         "notes_facts": notes.FACTS,
         "conventions": {
-            "money": "dollars, two decimals", "page": "1-based page: PDF pages, form feeds in .txt; 1 for .docx",
+            "money": "dollars, two decimals",
+            "page": "1-based page: PDF pages, form feeds in .txt; 1 for .docx",
             "quote": "verbatim after collapsing whitespace runs to one space",
             "deadline": "first term end whose notice deadline is on or after reference_date"},
     }
