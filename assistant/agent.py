@@ -7,6 +7,7 @@ from typing import Any
 
 from langchain.agents import create_agent
 from langchain.agents.middleware import (
+    AgentMiddleware,
     ModelRequest,
     ToolCallLimitMiddleware,
     dynamic_prompt,
@@ -22,8 +23,8 @@ MAX_TOOL_CALLS_PER_TURN = 8
 
 
 @dynamic_prompt
-def _system_prompt(request: ModelRequest) -> str:
-    ctx: TurnContext = request.runtime.context
+def _system_prompt(request: ModelRequest[TurnContext]) -> str:
+    ctx = request.runtime.context
     return load_prompt(
         "system.md",
         as_of=ctx.as_of.isoformat(),
@@ -67,14 +68,17 @@ def create_checkpointer(settings: Settings) -> Any:
 
 def create_parley_agent(model: Any, tools: list[Any], checkpointer: Any | None) -> Any:
     """The compiled agent graph; per-request context is a ``TurnContext``."""
+    # Each middleware has its own state schema, and langchain's decorators leave the context type
+    # unbound (it defaults to None); the common base with Any makes the list one type.
+    middleware: list[AgentMiddleware[Any, Any]] = [
+        _system_prompt,
+        _contain_tool_failures,
+        ToolCallLimitMiddleware(run_limit=MAX_TOOL_CALLS_PER_TURN, exit_behavior="continue"),
+    ]
     return create_agent(
         model,
         tools,
-        middleware=[
-            _system_prompt,
-            _contain_tool_failures,
-            ToolCallLimitMiddleware(run_limit=MAX_TOOL_CALLS_PER_TURN, exit_behavior="continue"),
-        ],
+        middleware=middleware,
         context_schema=TurnContext,
         checkpointer=checkpointer,
     )

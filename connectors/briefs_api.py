@@ -36,8 +36,12 @@ def _prebuilt(assistant: Any) -> dict[str, Any]:
 
 
 def check_scope(brief: Any, allowed_payers: list[str] | None) -> None:
-    """Refuse a brief about a payer outside ``allowed_payers`` (as not found: no leak)."""
-    if allowed_payers is not None and getattr(brief, "payer_id", None) not in allowed_payers:
+    """Refuse a brief about a payer outside ``allowed_payers`` (as not found: no leak), and a
+    brief built for a wider scope than the caller's (it names or ranks other payers)."""
+    built_for = (getattr(brief, "facts", None) or {}).get("scope")
+    if allowed_payers is not None and (
+            getattr(brief, "payer_id", None) not in allowed_payers
+            or built_for is None or not set(built_for) <= set(allowed_payers)):
         raise NotFoundError(f"No brief with id '{getattr(brief, 'brief_id', '?')}'")
 
 
@@ -50,7 +54,8 @@ def build(
     formats: tuple[str, ...] = ("md",),
 ) -> Any:
     """Build and store the brief for ``payer``; refuse payers outside the caller's scope."""
-    brief = build_brief(settings, payer, as_of=as_of, formats=formats, **_prebuilt(assistant))
+    brief = build_brief(settings, payer, as_of=as_of, formats=formats, allowed_payers=allowed_payers,
+                        **_prebuilt(assistant))
     if allowed_payers is not None and brief.payer_id not in allowed_payers:
         raise PermissionDenied("You may not see briefs for that payer.")
     return brief

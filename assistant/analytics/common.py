@@ -83,8 +83,9 @@ def medicare_locality(conn: duckdb.DuckDBPyConnection, wanted: str | None) -> st
     if wanted and scalar(conn, "SELECT count(*) FROM medicare_rates WHERE locality = ?",
                          [wanted]):
         return wanted
-    return scalar(conn, "SELECT locality FROM medicare_rates GROUP BY locality "
-                        "ORDER BY (locality = 'national') DESC, count(*) DESC LIMIT 1")
+    most_common = scalar(conn, "SELECT locality FROM medicare_rates GROUP BY locality "
+                               "ORDER BY (locality = 'national') DESC, count(*) DESC LIMIT 1")
+    return None if most_common is None else str(most_common)
 
 
 def medicare_sql(year_param: bool = True) -> str:

@@ -4,6 +4,7 @@ share paid later than the contract's clean-claim days, and prompt-pay interest o
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 import duckdb
@@ -101,7 +102,8 @@ def _interest_paid(conn: duckdb.DuckDBPyConnection, payer_id: str | None,
                    params: TimelinessParams, start_col: str) -> dict[str, float]:
     """Interest each payer paid through 835 provider adjustments (PLB reason L6; the
     amount is negative there because it adds to the payment)."""
-    where, p = ("p.payer_id = ?", [payer_id]) if payer_id else ("TRUE", [])
+    where = "p.payer_id = ?" if payer_id else "TRUE"
+    p: list[str | dt.date] = [payer_id] if payer_id else []
     claims_in_period = "TRUE"
     if params.period is not None:
         claims_in_period = (f"a.reference IN (SELECT claim_id FROM claim_facts WHERE "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 import duckdb
 from pydantic import BaseModel
@@ -195,9 +196,9 @@ def reimbursement_variance(conn: duckdb.DuckDBPyConnection,
         patterns=patterns, rate_sources=list(sources.values()))
 
 
-def _patterns(monthly: list[dict], params: VarianceParams) -> list[UnderpaymentPattern]:
+def _patterns(monthly: list[dict[str, Any]], params: VarianceParams) -> list[UnderpaymentPattern]:
     """Earliest month from which every month's underpaid share stays above the threshold."""
-    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for m in monthly:
         groups[(m["payer_id"], m["code"])].append(m)
     out: list[UnderpaymentPattern] = []

@@ -109,9 +109,11 @@ class Vocabulary:
         """Display name of a payer id (the id itself when unnamed)."""
         return next((p.name for p in self.payers if p.payer_id == payer_id), payer_id)
 
-    def resolve_payer(self, text: str, allowed: list[str] | None = None) -> str:
-        """The payer_id meant by ``text`` (id, name or alias; close typos), else
-        UnknownEntityError; PermissionDenied when it is outside ``allowed``."""
+    def resolve_payer(self, text: str, allowed: list[str] | None = None,
+                      fuzzy: bool = True) -> str:
+        """The payer_id meant by ``text`` (id, name or alias; close typos unless ``fuzzy``
+        is False, as for a person's registry edits), else UnknownEntityError;
+        PermissionDenied when it is outside ``allowed``."""
         from rapidfuzz import fuzz, process
 
         want = _norm(text)
@@ -129,14 +131,14 @@ class Vocabulary:
             if len(key) >= 3:
                 distinct.setdefault(key, set()).add(pid)
         want_key = _distinctive(want)
-        if len(distinct.get(want_key, ())) == 1:
+        if fuzzy and len(distinct.get(want_key, ())) == 1:
             return _check_allowed(next(iter(distinct[want_key])), allowed)
         # Whole-string similarity (word order free), not WRatio's partial match: "Summit
         # Medicare Advantage" contains "Blue Summit"'s distinctive word yet names neither.
         hits = (process.extract(want_key, list(distinct), scorer=fuzz.token_sort_ratio, limit=5)
                 if len(want_key) >= 5 else [])  # short strings (ids, initials) are exact
         strong = {pid for h in hits if h[1] >= FUZZY_CUTOFF for pid in distinct[h[0]]}
-        if len(strong) == 1:
+        if fuzzy and len(strong) == 1:
             return _check_allowed(strong.pop(), allowed)
         visible = [p for p in self.payers if allowed is None or p.payer_id in allowed]
         ranked = [self.payer_name(pid) for h in hits if h[1] >= 50 for pid in sorted(distinct[h[0]])]

@@ -41,12 +41,15 @@ def parse_formats(formats: str | tuple[str, ...] | list[str]) -> tuple[str, ...]
 
 def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
                 formats: tuple[str, ...] = ("md",), model_spec: str | None = None,
-                embedder: Any = None, *, retriever: Any = None, chat_model: Any = None) -> Brief:
+                embedder: Any = None, *, retriever: Any = None, chat_model: Any = None,
+                allowed_payers: list[str] | None = None) -> Brief:
     """Build and store the negotiation brief for ``payer`` (id, name or alias).
 
     Raises ``UnknownEntityError`` for an unknown payer. A payer without claims or without
     a contract still gets a brief whose affected sections say what is missing.
     ``retriever`` / ``chat_model`` let callers (servers, tests) pass prebuilt ones.
+    ``allowed_payers`` builds it for a payer-scoped reader: other payers appear only as
+    aggregates over at least three of them (``assistant.scope``), recorded as ``facts.scope``.
     """
     from assistant.analytics.vocabulary import Vocabulary
     from assistant.briefs.charts import make_charts
@@ -79,7 +82,8 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief-embed")
         vectors = pool.submit(embed_queries, retriever)
         terms = query_terms(conn, as_of, payer_id)
-        facts = gather_facts(conn, payer_id, info.name, info.plan_type, as_of, terms)
+        facts = gather_facts(conn, payer_id, info.name, info.plan_type, as_of, terms,
+                             allowed=allowed_payers)
     finally:
         conn.close()
     timings["analytics"] = time.perf_counter() - t0
@@ -111,6 +115,8 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
         timings["model"] = time.perf_counter() - t2
     sections = _sections(ctx, asks, narrative, points)
     previous = latest_brief(settings, payer_id)
+    if previous is not None and previous.facts.get("scope") != facts.scope:
+        previous = None  # never compare with a brief built for another reader's scope
     from assistant.briefs.deal import changes_section, headline_figures
 
     headline = headline_figures(ctx)
@@ -250,7 +256,7 @@ def _facts_json(facts: Any, headline: dict[str, Any], clauses: dict[str, Any],
     out = {k: _jsonable(getattr(facts, k)) for k in (
         "payer_id", "payer_name", "plan_type", "as_of", "year", "me", "top_rates", "others",
         "variance", "timeliness", "timeliness_year", "denials", "walkaway",
-        "walkaway_retained", "deadlines", "terms", "tic", "groups", "policy")}
+        "walkaway_retained", "deadlines", "terms", "tic", "groups", "policy", "scope")}
     out["gap_by_payer"] = facts.rates.gap_by_payer
     out["headline"] = headline
     out["clauses"] = {k: {"quote": p.quote, "chunk_id": p.hit.chunk_id,

@@ -61,12 +61,14 @@ def _rates(ax: Any, f: Facts) -> str | None:
     codes = [r.code for r, _ in pairs]
     mine = [100 * r.rate / mc for r, mc in pairs]
     med = [100 * f.others[r.code]["median"] / mc if r.code in f.others else 0 for r, mc in pairs]
-    best = [100 * f.others[r.code]["max"] / mc if r.code in f.others else 0 for r, mc in pairs]
+    # a scoped reader's peers are a median only (assistant.scope): no best to plot
+    best = [100 * f.others[r.code].get("max", 0) / mc if r.code in f.others else 0 for r, mc in pairs]
     x = range(len(codes))
     ax.bar([i - 0.2 for i in x], mine, width=0.4, color=OURS, label=f.payer_name)
     ax.bar([i + 0.2 for i in x], med, width=0.4, color=OTHERS, label="other payers (median)")
-    ax.scatter([i + 0.2 for i in x], best, marker="_", s=200, color="black",
-               label="other payers (best)", zorder=3)
+    if any(best):
+        ax.scatter([i + 0.2 for i in x], best, marker="_", s=200, color="black",
+                   label="other payers (best)", zorder=3)
     ax.axhline(100, color=GREY, linestyle="--", linewidth=1)
     ax.set_xticks(list(x), codes)
     ax.set_ylabel("% of Medicare")
@@ -118,7 +120,8 @@ def _days(ax: Any, f: Facts) -> str | None:
 
 
 def _share(ax: Any, f: Facts) -> str | None:
-    rows = sorted((p for p in f.mix.by_payer if p.paid > 0), key=lambda p: p.paid)
+    rows = sorted((p for p in f.mix.by_payer if p.paid > 0 and p.share_of_paid is not None),
+                  key=lambda p: p.paid)
     if not rows:
         return None
     ax.barh([p.payer_name for p in rows], [p.share_of_paid for p in rows],

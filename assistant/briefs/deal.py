@@ -61,7 +61,7 @@ def beyond_section(ctx: Ctx) -> Section:
 def recommendation(ctx: Ctx) -> str:
     """credible | prepared | not_credible: can we credibly walk away from this payer?"""
     w = ctx.facts.walkaway
-    if w is None:
+    if w is None or w.share_of_revenue is None:  # None: not shown at the reader's scope
         return "unknown"
     leverage = bool(ctx.notes.get("leverage"))
     if w.share_of_revenue < 10 or (w.share_of_revenue < 20 and leverage):
@@ -139,7 +139,8 @@ def headline_figures(ctx: Ctx) -> dict[str, float | int | None]:
     return {
         "Annual revenue (paid, last 12 months)": f.me.paid if f.me else None,
         "Share of practice revenue (%)": f.me.share_of_paid if f.me else None,
-        "Annual rate gap to best payer": f.rates.gap_by_payer.get(f.payer_id),
+        ("Annual rate gap to best payer" if f.scope is None
+         else "Annual rate gap to other payers' median"): f.rates.gap_by_payer.get(f.payer_id),
         "Underpaid total": f.variance.total_short,
         "Late-paid share of claims (%)": t.share_late if t else None,
         "Prompt-pay interest owed": t.interest_owed if t else None,

@@ -35,6 +35,7 @@ from assistant.analytics.variance import VarianceParams, VarianceResult, reimbur
 from assistant.analytics.vocabulary import code_in_category
 from assistant.analytics.walkaway import WalkawayParams, WalkawayResult, walkaway_impact
 from assistant.periods import Period, resolve_period
+from assistant.scope import enough_peers, peer_aggregate
 
 GROUPS = (("em", "E/M visits"), ("imaging", "Imaging"), ("surgery", "Surgery"),
           ("therapy", "Therapy"), ("lab", "Lab"), ("medicine", "Medicine"))
@@ -81,7 +82,7 @@ class Facts:
     me: PayerVolume | None
     rates: RateComparison
     top_rates: list[RateRow]
-    others: dict[str, dict[str, float]]  # code -> {min, median, max, n}
+    others: dict[str, dict[str, float]]  # code -> {min, median, max, n}; scoped: {median, n}
     variance: VarianceResult
     timeliness: TimelinessResult
     timeliness_year: TimelinessResult
@@ -95,6 +96,7 @@ class Facts:
     tic: list[dict[str, Any]]
     groups: list[GroupOffer]
     policy: BriefPolicy
+    scope: list[str] | None = None  # payers the reader may see; None = every payer
 
     @property
     def has_claims(self) -> bool:
@@ -118,16 +120,28 @@ class Facts:
 
 def gather_facts(conn: duckdb.DuckDBPyConnection, payer_id: str, payer_name: str,
                  plan_type: str | None, as_of: dt.date, terms: list[dict[str, Any]],
-                 policy: BriefPolicy | None = None) -> Facts:
-    """Run every analytics function a brief needs for ``payer_id`` as of ``as_of``."""
+                 policy: BriefPolicy | None = None, allowed: list[str] | None = None) -> Facts:
+    """Run every analytics function a brief needs for ``payer_id`` as of ``as_of``.
+
+    For a reader scoped to ``allowed`` payers, other payers enter only as aggregates over
+    at least three hidden payers (``assistant.scope``): the facts are filtered here, before
+    any section, chart or brief.json is built from them.
+    """
     policy = policy or BriefPolicy()
     year = resolve_period("last 12 months", as_of)
     mix = payer_mix(conn, MixParams(period=year))
-    me = next((p for p in mix.by_payer if p.payer_id == payer_id), None)
     rates = compare_rates(conn, RateParams(as_of=as_of))
+    others = (_other_stats(rates.rows, payer_id) if allowed is None
+              else _peer_stats(rates.rows, allowed))
+    denials_all = denial_analysis(conn, DenialParams())
+    denials_year_all = denial_analysis(conn, DenialParams(period=year))
+    totals = enough_peers([p.payer_id for p in mix.by_payer], allowed)
+    if allowed is not None:
+        mix, rates, denials_all, denials_year_all = _in_scope(
+            allowed, others, mix, rates, denials_all, denials_year_all)
+    me = next((p for p in mix.by_payer if p.payer_id == payer_id), None)
     mine = [r for r in rates.rows if r.payer_id == payer_id]
     top = sorted(mine, key=lambda r: (-r.annual_units, r.code))[:TOP_CODES]
-    others = _other_stats(rates.rows, payer_id)
     has_lines = bool(me and me.lines)
     walk = walk_r = None
     if has_lines:
@@ -136,6 +150,9 @@ def gather_facts(conn: duckdb.DuckDBPyConnection, payer_id: str, payer_name: str
         walk_r = walkaway_impact(conn, WalkawayParams(
             payer=payer_id, as_of=as_of, retention_share=policy.retention_share,
             retained_revenue_ratio=1.0))
+        if not totals:  # practice revenue minus this payer's would be one or two payers'
+            hide = {"practice_annual_revenue": None, "share_of_revenue": None}
+            walk, walk_r = walk.model_copy(update=hide), walk_r.model_copy(update=hide)
     return Facts(
         payer_id=payer_id, payer_name=payer_name, plan_type=plan_type, as_of=as_of, year=year,
         mix=mix, me=me, rates=rates, top_rates=top, others=others,
@@ -143,13 +160,56 @@ def gather_facts(conn: duckdb.DuckDBPyConnection, payer_id: str, payer_name: str
         timeliness=payment_timeliness(conn, TimelinessParams(payer=payer_id)),
         timeliness_year=payment_timeliness(conn, TimelinessParams(payer=payer_id, period=year)),
         denials=denial_analysis(conn, DenialParams(payer=payer_id)),
-        denials_all=denial_analysis(conn, DenialParams()),
-        denials_year_all=denial_analysis(conn, DenialParams(period=year)),
+        denials_all=denials_all,
+        denials_year_all=denials_year_all,
         walkaway=walk, walkaway_retained=walk_r,
         deadlines=contract_deadlines(conn, DeadlineParams(as_of=as_of, payer=payer_id)),
         terms=terms, tic=_tic(conn, [r.code for r in top], as_of),
         groups=_groups(conn, payer_id, mine, others, as_of, policy) if has_lines else [],
-        policy=policy)
+        policy=policy, scope=list(allowed) if allowed is not None else None)
+
+
+def _peer_stats(rows: list[RateRow], allowed: list[str]) -> dict[str, dict[str, float]]:
+    """Per code, the median and count of the hidden payers' rates (none below three)."""
+    by_code: dict[str, dict[str, float]] = {}
+    for r in rows:
+        by_code.setdefault(r.code, {})[r.payer_id] = r.rate
+    out: dict[str, dict[str, float]] = {}
+    for code, values in by_code.items():
+        agg = peer_aggregate(values, allowed)
+        if agg is not None:
+            out[code] = {"median": agg["median"], "n": agg["count"]}
+    return out
+
+
+def _in_scope(allowed: list[str], others: dict[str, dict[str, float]], mix: MixResult,
+              rates: RateComparison, denials_all: DenialResult,
+              denials_year_all: DenialResult) -> tuple[MixResult, RateComparison, DenialResult,
+                                                       DenialResult]:
+    """The practice-wide results cut to the visible payers: no hidden payer's row, rank,
+    share or gap to the best payer; rate targets and gaps are to the peer median."""
+    totals = enough_peers([p.payer_id for p in mix.by_payer], allowed)
+    mix_rows = [p if totals else p.model_copy(update={"share_of_claims": None, "share_of_paid": None})
+                for p in mix.by_payer if p.payer_id in allowed]
+    mix = mix.model_copy(update={"by_payer": mix_rows} if totals else
+                         {"by_payer": mix_rows, "lines": None, "claims": None, "patients": None,
+                          "paid": None, "by_code": []})
+    rows = []
+    for r in rates.rows:
+        if r.payer_id not in allowed:
+            continue
+        o = others.get(r.code)
+        gap = round(max(0.0, o["median"] - r.rate) * r.annual_units, 2) if o else 0.0
+        rows.append(r.model_copy(update={"rank": 0, "payers_ranked": 0, "annual_gap": gap,
+                                         "target_rate": o["median"] if o else None}))
+    gaps: dict[str, float] = {}
+    for r in rows:
+        gaps[r.payer_id] = round(gaps.get(r.payer_id, 0.0) + r.annual_gap, 2)
+    rates = rates.model_copy(update={"rows": rows, "gap_by_payer": gaps,
+                                     "total_gap": round(sum(gaps.values()), 2)})
+    den = [d.model_copy(update={"by_payer": [p for p in d.by_payer if p.key in allowed]})
+           for d in (denials_all, denials_year_all)]
+    return mix, rates, den[0], den[1]
 
 
 def _other_stats(rows: list[RateRow], payer_id: str) -> dict[str, dict[str, float]]:
@@ -225,6 +285,7 @@ def _groups(conn: duckdb.DuckDBPyConnection, payer_id: str, mine: list[RateRow],
         a = acc.setdefault(key, {"label": label, "codes": [], "units": 0.0, "cur": 0.0,
                                  "med": 0.0, "best": 0.0, "mc": 0.0, "mc_cur": 0.0})
         o = others.get(r.code, {"median": r.rate, "max": r.rate})
+        o = {"max": o["median"], **o}  # a scoped reader's peers have no max: target the median
         a["codes"].append(r.code)
         a["units"] += r.annual_units
         a["cur"] += r.rate * r.annual_units

@@ -201,6 +201,8 @@ def position_section(ctx: Ctx) -> Section:
     missing = [] if f.has_claims else ["claims"]
     ranked = sorted(f.mix.by_payer, key=lambda p: -p.paid)
     rank = next((i + 1 for i, p in enumerate(ranked) if p.payer_id == f.payer_id), None)
+    if f.scope is not None:
+        rank = None  # a rank among payers the reader cannot see tells where they stand
     leverage, quality = ctx.note_items("leverage"), ctx.note_items("quality")
     if not leverage:
         missing.append("leverage notes")

@@ -112,7 +112,8 @@ class OfflineChatModel(BaseChatModel):
         for m in after:
             if isinstance(m, AIMessage):
                 for c in m.tool_calls:
-                    calls[c["id"]] = {"name": c["name"], "args": c["args"]}
+                    if c["id"] is not None:  # a call without an id has no tool result to pair with
+                        calls[c["id"]] = {"name": c["name"], "args": c["args"]}
         results = []
         for m in after:
             if isinstance(m, ToolMessage):

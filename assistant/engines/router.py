@@ -38,7 +38,9 @@ CUES: dict[str, re.Pattern[str]] = {
     "underpayments": re.compile(
         r"underpa\w*|\bshort\w*|paid (us )?(below|less|under)|at (the )?contract(ed)?"
         r"|(pay|paid|paying)\b.{0,30}\b(under|below|less than) (the |our )?(contract\w*|fee schedule|agreed)"
-        r"( rate)?|variance|paid correctly|right amount|honou?r\w*|below contract|shortchang\w*",
+        r"( rate)?|variance|paid correctly|right amount|honou?r\w*|below contract|shortchang\w*"
+        r"|\b(remits?|remittances?|eras?|payments?)\b.{0,40}\b(reflect\w*|at|using|still)\b.{0,30}"
+        r"\b(new|old|amend\w*|updated|current|contract\w*) (rate|fee)",
         re.I,
     ),
     "denials": re.compile(

@@ -154,11 +154,15 @@ def late_payment_findings(conn: duckdb.DuckDBPyConnection, as_of: dt.date,
                 interest=interest))
         line_appeal_deadlines(clauses, p.payer_id, ev_lines)
         _, appeal = clauses.term(p.payer_id, "appeal_window_days", as_of)
-        interest_owed = p.interest_owed if pct else 0.0
+        # what is still owed: interest the payer already paid on its remittances (PLB L6)
+        # is not asked for again
+        interest_owed = p.interest_outstanding if pct else 0.0
         details: dict[str, Any] = {"clean_claim_days": p.clean_claim_days, "interest_pct": pct,
                    "claims": p.claims, "late_claims": p.late_claims,
                    "share_late": p.share_late, "late_principal": p.late_principal,
                    "interest_owed": interest_owed,
+                   "interest_accrued": p.interest_owed if pct else 0.0,
+                   "interest_already_paid": p.interest_paid,
                    "listed_claims": len(claims),
                    "formula": "sum over late claims of round(paid x annual rate x days late"
                               " / 365, 2)"}

@@ -146,10 +146,13 @@ def _merge_by(groups: _Groups, keys: list[str], by: Callable[[str], str]) -> Non
             groups.union(members[0], other)
 
 
-def _cluster(mentions: list[Mention],
-             overrides: list[Override]) -> tuple[_Groups, dict[str, dict[str, set[str]]]]:
+# normalised name key -> "spellings" / "sources" / "kinds" / "idents" -> the values seen
+_Info = dict[str, dict[str, set[str]]]
+
+
+def _cluster(mentions: list[Mention], overrides: list[Override]) -> tuple[_Groups, _Info]:
     groups = _Groups()
-    info: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    info: _Info = defaultdict(lambda: defaultdict(set))
     for o in overrides:
         for name in (o.name, *o.aliases):
             key = pn.full_key(name)
@@ -223,7 +226,7 @@ def _prefix_merges(groups: _Groups) -> None:
         groups.union(a, b)
 
 
-def _rank(spelling: str, info: dict) -> tuple:
+def _rank(spelling: str, info: _Info) -> tuple[bool, bool, int, int, str]:
     key = pn.full_key(spelling)
     kinds = info[key]["kinds"] if key in info else set()
     letters = [c for c in spelling if c.isalpha()]
@@ -233,7 +236,7 @@ def _rank(spelling: str, info: dict) -> tuple:
             -len(spelling), spelling)
 
 
-def _payers(groups: _Groups, info: dict, overrides: list[Override]) -> list[Payer]:
+def _payers(groups: _Groups, info: _Info, overrides: list[Override]) -> list[Payer]:
     by_id = {o.payer_id: o for o in overrides}
     out: list[Payer] = []
     for root, members in sorted(groups.roots().items()):

@@ -43,15 +43,16 @@ class PayerListing:
 
 
 def resolve(conn: duckdb.DuckDBPyConnection, text: str) -> tuple[str, str]:
-    """(payer_id, name) of the payer meant by an id, name or alias (close typos allowed),
-    else UnknownEntityError naming the closest payers."""
+    """(payer_id, name) of the payer meant by an id, name or alias, exactly (an edit
+    re-links stored data, so a typo is never guessed), else UnknownEntityError naming
+    the closest payers."""
     from assistant.analytics.vocabulary import PayerInfo, Vocabulary
 
     rows = conn.execute("SELECT payer_id, name, plan_type, aliases FROM payers "
                         "ORDER BY payer_id").fetchall()
     vocab = Vocabulary(payers=[PayerInfo(r[0], r[1], r[2], tuple(a for a in (r[3] or []) if a))
                                for r in rows])
-    pid = vocab.resolve_payer(text)
+    pid = vocab.resolve_payer(text, fuzzy=False)
     return pid, vocab.payer_name(pid)
 
 

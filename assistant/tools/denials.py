@@ -56,9 +56,9 @@ def _combined(
             )
             agg["denied_lines"] += r.denied_lines
     top = sorted(reasons.values(), key=lambda r: -r["denied_lines"])[:5]
-    for r in top:
-        r["share_of_denials"] = round(100 * r["denied_lines"] / denied, 1) if denied else 0.0
-        r["share_of_lines"] = round(100 * r["denied_lines"] / lines, 1) if lines else 0.0
+    for row in top:
+        row["share_of_denials"] = round(100 * row["denied_lines"] / denied, 1) if denied else 0.0
+        row["share_of_lines"] = round(100 * row["denied_lines"] / lines, 1) if lines else 0.0
     names = names_of(conn)
     rate = round(100 * denied / lines, 1) if lines else 0.0
     data = {

@@ -8,6 +8,7 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
+from assistant.scope import NOT_AVAILABLE, enough_peers
 from assistant.tools.base import (
     ToolDeps,
     TurnContext,
@@ -54,13 +55,19 @@ def make_payer_mix(deps: ToolDeps) -> BaseTool:
 
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
             res = analyse(conn, MixParams(period=period_from(start, end, ctx.as_of)))
+            # practice totals and shares include the hidden payers: shown to a scoped caller
+            # only when they aggregate at least three of them (assistant.scope)
+            totals = enough_peers([r.payer_id for r in res.by_payer], ctx.allowed_payers)
             by_payer = [r.model_dump() for r in res.by_payer if visible(r.payer_id, ctx.allowed_payers)]
             by_payer.sort(key=lambda r: -r["paid"])
+            if not totals:
+                for r in by_payer:
+                    r["share_of_claims"] = r["share_of_paid"] = None
             data = {
                 "by_payer": by_payer,
                 "paid": res.paid if ctx.allowed_payers is None else None,
-                "claims": res.claims,
-                "patients": res.patients,
+                "claims": res.claims if totals else None,
+                "patients": res.patients if totals else None,
             }
             figs = []
             for r in by_payer:
@@ -69,10 +76,12 @@ def make_payer_mix(deps: ToolDeps) -> BaseTool:
                     figure(f"{n} paid", r["paid"], "usd"),
                     figure(f"{n} claims", r["claims"]),
                     figure(f"{n} patients", r["patients"]),
-                    figure(f"{n} share of paid", r["share_of_paid"], "percent"),
                 ]
+                if r["share_of_paid"] is not None:
+                    figs.append(figure(f"{n} share of paid", r["share_of_paid"], "percent"))
             filters.update(res.filters)
-            return tool_result("payer_mix", filters=filters, data=data, figures=figs, rows=res.row_count)
+            return tool_result("payer_mix", filters=filters, data=data, figures=figs, rows=res.row_count,
+                               note=None if totals else NOT_AVAILABLE)
 
         return run_on_warehouse(deps, "payer_mix", filters, run, ctx.allowed_payers)
 

@@ -9,6 +9,7 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import ParleyError
+from assistant.scope import NOT_AVAILABLE, SCOPED_NOTE, peer_aggregate
 from assistant.tools.base import (
     ToolDeps,
     TurnContext,
@@ -57,6 +58,33 @@ def rate_citations(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(out.values())
 
 
+def scope_rate_rows(rows: list[dict[str, Any]], peers: list[dict[str, Any]], allowed: list[str],
+                    *, peer_target: bool) -> list[str]:
+    """Rewrite a scoped caller's rate rows in place so that other payers appear only as the
+    peer aggregate (median and count over at least three payers outside ``allowed``): no
+    rank, and with ``peer_target`` the target and gap are the peer median's, not the best
+    payer's. Returns the notes to show (what is not available at this scope)."""
+    by_code: dict[str, dict[str, float]] = {}
+    for p in peers:
+        by_code.setdefault(p["code"], {})[p["payer_id"]] = p["rate"]
+    missing: list[str] = []
+    for r in rows:
+        agg = peer_aggregate(by_code.get(r["code"], {}), allowed)
+        r["rank"] = r["payers_ranked"] = None
+        r["peer_median"] = agg["median"] if agg else None
+        r["peer_count"] = agg["count"] if agg else None
+        if agg is None:
+            missing.append(r["code"])
+        if peer_target:
+            r["target_rate"] = agg["median"] if agg else None
+            r["annual_gap"] = (round(max(0.0, agg["median"] - r["rate"]) * r["annual_units"], 2)
+                               if agg else None)
+    notes = [SCOPED_NOTE]
+    if missing:
+        notes.append(f"{NOT_AVAILABLE[:-1]}: {', '.join(sorted(set(missing)))}.")
+    return notes
+
+
 def make_rate_comparison(deps: ToolDeps) -> BaseTool:
     """Build the rate_comparison tool."""
 
@@ -92,22 +120,31 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
             else:
                 wanted = [None]
             rows: list[dict[str, Any]] = []
+            peers: list[dict[str, Any]] = []
             row_count = 0
-            total_gap = 0.0
             result_filters: dict[str, Any] = {}
+            scoped = ctx.allowed_payers is not None
+            # a scoped caller's rows are computed per visible payer; other payers only feed
+            # the peer aggregate (assistant.scope), never a row, a rank or a gap to the best
+            known = {p.payer_id for p in vocab.payers}
+            asked: list[str | None] = ([payer] if payer or not scoped else
+                                       [p for p in ctx.allowed_payers or [] if p in known])
             for code in wanted:
-                params = RateParams(
-                    as_of=ctx.as_of,
-                    payer=payer,
-                    code=code,
-                    target="medicare_pct" if target_medicare_pct else "best_payer",
-                    target_medicare_pct=target_medicare_pct or 100.0,
-                )
-                res = compare_rates(conn, params)
-                result_filters = res.filters
-                row_count += res.row_count
-                total_gap += res.total_gap
-                rows.extend(r.model_dump() for r in res.rows)
+                for who in asked:
+                    params = RateParams(
+                        as_of=ctx.as_of,
+                        payer=who,
+                        code=code,
+                        target="medicare_pct" if target_medicare_pct else "best_payer",
+                        target_medicare_pct=target_medicare_pct or 100.0,
+                    )
+                    res = compare_rates(conn, params)
+                    result_filters = res.filters
+                    row_count += res.row_count
+                    rows.extend(r.model_dump() for r in res.rows)
+                if scoped:
+                    everyone = compare_rates(conn, RateParams(as_of=ctx.as_of, code=code))
+                    peers.extend(r.model_dump() for r in everyone.rows)
             from assistant.analytics.rate_sources import payer_rules
             from assistant.stores.fee_sources import medicare_needs
 
@@ -118,10 +155,14 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
             return error_result("rate_comparison", scoped_message(exc, ctx.allowed_payers), filters)
         finally:
             conn.close()
+        notes = list(needs)
         if ctx.allowed_payers is not None:
             rows = [r for r in rows if r["payer_id"] in ctx.allowed_payers]
             rules = [r for r in rules if r["payer_id"] in ctx.allowed_payers]
             needs = [n for n in needs if n.split(":", 1)[0] in ctx.allowed_payers]
+            notes = list(needs) + scope_rate_rows(rows, peers, ctx.allowed_payers,
+                                                  peer_target=not target_medicare_pct)
+        total_gap = sum(r["annual_gap"] or 0.0 for r in rows)
         rows = rows[:MAX_ROWS]
         citations = rate_citations(rows)
         figs = [figure(f"{r['payer_name']} {r['code']} rate", r["rate"], "usd") for r in rows]
@@ -131,7 +172,10 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
             if r["pct_of_medicare"] is not None
         ]
         if payer:
-            figs.append(figure("annual gap to target", round(total_gap, 2), "usd"))
+            label = ("annual gap to the median of other payers"
+                     if ctx.allowed_payers is not None and not target_medicare_pct
+                     else "annual gap to target")
+            figs.append(figure(label, round(total_gap, 2), "usd"))
         filters.update({k: v for k, v in result_filters.items() if k not in ("code",)})
         return tool_result(
             "rate_comparison",
@@ -141,7 +185,7 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
             figures=figs,
             citations=citations,
             rows=row_count,
-            note=" ".join(needs) or None,
+            note=" ".join(notes) or None,
         )
 
     return rate_comparison

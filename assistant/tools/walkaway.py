@@ -9,6 +9,7 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import InputError
+from assistant.scope import NOT_AVAILABLE, enough_peers
 from assistant.tools.base import ToolDeps, TurnContext, figure, names_of, run_on_warehouse, tool_result
 
 
@@ -58,8 +59,17 @@ def make_walkaway(deps: ToolDeps) -> BaseTool:
                 figure("revenue lost", res.revenue_lost, "usd"),
                 figure("margin lost", res.margin_lost, "usd"),
             ]
+            billing = [r[0] for r in conn.execute("SELECT DISTINCT payer_id FROM claim_lines").fetchall()]
+            if not enough_peers(billing, ctx.allowed_payers):
+                # the practice total minus this payer would be one or two hidden payers' revenue
+                data["practice_annual_revenue"] = data["share_of_revenue"] = None
+                figs = [f for f in figs if f["label"] != "share of practice revenue"]
+                note = NOT_AVAILABLE
+            else:
+                note = None
             filters.update(res.filters)
-            return tool_result("walkaway", filters=filters, data=data, figures=figs, rows=res.row_count)
+            return tool_result("walkaway", filters=filters, data=data, figures=figs, rows=res.row_count,
+                               note=note)
 
         return run_on_warehouse(deps, "walkaway", filters, run, ctx.allowed_payers)
 

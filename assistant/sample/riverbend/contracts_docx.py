@@ -46,6 +46,7 @@ def _mono(d, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
 def render_docx(doc: Doc) -> bytes:
     """A Word document with numbered sections and the exhibit; fixed metadata."""
     import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     d = docx.Document()
     cp = d.core_properties
@@ -62,7 +63,7 @@ def render_docx(doc: Doc) -> bytes:
         elif b.kind in ("center", "para"):
             p = d.add_paragraph(b.text)
             if b.kind == "center":
-                p.alignment = 1
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif b.kind == "clause" and b.clause is not None:
             c = b.clause
             for i, text in enumerate(c.paragraphs):
