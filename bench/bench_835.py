@@ -68,12 +68,13 @@ def _interchange(payments: list[list[str]], ctrl: int) -> str:
 
 
 def write_small(folder: Path, files: int, seed: int = 1) -> int:
-    """``files`` files of one payment each (2-6 claims of 1-3 lines); returns lines."""
+    """``files`` files of one payment each (8-24 claims of 1-3 lines, ~40 lines: the size
+    of the sample practice's weekly remittances); returns lines."""
     rnd = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     total, claim = 0, 0
     for f in range(files):
-        claims, per = rnd.randint(2, 6), rnd.randint(1, 3)
+        claims, per = rnd.randint(8, 24), rnd.randint(1, 3)
         (folder / f"remit_{f:05d}.835").write_text(
             _interchange([_payment(rnd, f + 1, claim, claims, per)], f + 1))
         claim += claims

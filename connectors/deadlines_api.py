@@ -4,32 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.analytics.common import payer_names
 from assistant.analytics.deadlines import DeadlineParams, contract_deadlines
 from assistant.settings import Settings
-from assistant.stores.warehouse import open_warehouse
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
 
 log = logging.getLogger("parley.deadlines")
 
 
 def upcoming(
     settings: Settings,
-    assistant: Any,
+    assistant: Assistant,
     as_of: dt.date | None,
     within_days: int | None,
     allowed_payers: list[str] | None,
 ) -> list[dict[str, Any]]:
     """Contracts whose notice deadline falls within the window, limited to
     ``allowed_payers`` when given (rows as JSON-ready dicts with ``payer_name``)."""
-    deps = getattr(assistant, "deps", None)
     params = DeadlineParams(
         as_of=as_of or settings.today(),
         within_days=within_days or settings.deadline_window_days,
         prep_lead_days=settings.prep_lead_days,
     )
-    conn = deps.warehouse_factory() if deps is not None else open_warehouse(settings, read_only=True)
+    conn = assistant.deps.connect()
     try:
         result = contract_deadlines(conn, params)
         names = payer_names(conn)

@@ -1,7 +1,7 @@
 """Run evaluation suites, compare with a baseline, enforce ``--fail-under`` thresholds.
 
-``run_eval(settings, config)`` runs the chosen suites (``sample``, ``riverbend``, ``cuad``, ``x835``,
-``routing``),
+``run_eval(settings, config)`` runs the chosen suites (``sample``, ``riverbend``, ``cuad``, ``spans``,
+``x835``, ``routing``),
 returns one report dict ``{"suites": {name: result}, "comparison": ..., ...}`` and writes
 ``report.json`` and ``report.html`` into ``config.out``. ``check_thresholds`` turns
 ``metric=value`` pairs into a list of failures; the CLI exits 1 on any.
@@ -20,7 +20,7 @@ from typing import Any
 
 from assistant.errors import InputError, ParleyError
 
-SUITES = ("sample", "riverbend", "cuad", "x835", "routing")
+SUITES = ("sample", "riverbend", "cuad", "x835", "routing", "spans")
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
@@ -43,6 +43,7 @@ class EvalConfig:
     cuad_dir: Path = DEFAULT_SHARED / "cuad"
     x835_dir: Path = DEFAULT_SHARED / "x12_835"
     cuad_limit: int | None = 40
+    spans_limit: int | None = 20
     work_dir: Path | None = None
     judge: str | None = None
 
@@ -241,14 +242,14 @@ def run_eval(
     unknown = [s for s in config.suites if s not in SUITES]
     if unknown:
         raise InputError(
-            f"Unknown suite '{unknown[0]}'; choose from sample, riverbend, cuad, x835, routing, all"
+            f"Unknown suite '{unknown[0]}'; choose from sample, riverbend, cuad, x835, routing, spans, all"
         )
     report: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "model": config.model or settings.chat_model,
         "suites": {},
     }
-    wants_model = {"sample", "riverbend", "cuad", "routing"} & set(config.suites)
+    wants_model = {"sample", "riverbend", "cuad", "routing", "spans"} & set(config.suites)
     embedder = create_embedder(settings) if wants_model else None
     if "sample" in config.suites:
         report["suites"]["sample"] = run_sample(
@@ -281,6 +282,16 @@ def run_eval(
             limit=config.cuad_limit,
             work_dir=config.work_dir,
             on_progress=lambda stage, done, total: say("cuad", f"{stage} {done}/{total}"),
+        )
+    if "spans" in config.suites:
+        from eval.spans import run_spans
+
+        report["suites"]["spans"] = run_spans(
+            config.cuad_dir,
+            embedder,
+            limit=config.spans_limit,
+            work_dir=config.work_dir,
+            on_progress=lambda stage, done, total: say("spans", f"{stage} {done}/{total}"),
         )
     if "x835" in config.suites:
         from eval.x835 import run_x835

@@ -30,6 +30,7 @@ from ingest.fee_rules import FeeExtract, extract_fees
 from ingest.ledger import Ledger, LedgerRow
 from ingest.metadata import DocMeta, describe
 from ingest.parsers import DOCUMENT_EXTENSIONS, parse_file
+from ingest.results import DocResult  # also importable from here, as before
 from ingest.terms import extract_terms
 from ingest.warehouse_io import WarehouseLink
 
@@ -42,21 +43,6 @@ log = logging.getLogger(__name__)
 
 #: Document types whose terms go to ``contract_terms`` (notes and e-mails only discuss them).
 CONTRACT_DOC_TYPES = ("contract", "amendment", "exhibit")
-
-
-@dataclass
-class DocResult:
-    """What happened to one source file."""
-
-    path: str
-    status: str  # ingested | replaced | unchanged | failed | skipped | loaded | pruned
-    reason: str = ""
-    doc_id: str = ""
-    pages: int = 0
-    chunks: int = 0
-    embedded: int = 0
-    terms: int = 0
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

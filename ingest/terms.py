@@ -266,6 +266,9 @@ def _triggered(rule: DayRule, sentence: str, chunk: Chunk) -> bool:
     return True
 
 
+_DEFINITION = re.compile(r"[\"”]\s*(?:shall\s+)?means?\b|\bis\s+defined\s+as\b", re.I)
+
+
 def extract_terms(
     chunks: list[Chunk],
     tags: list[list[str]],
@@ -313,6 +316,9 @@ def extract_terms(
         if "fee_schedule" in chunk_tags:
             for sent in sentences:
                 per_code.extend(_fee_basis(sent, chunk, program, put))
+    # The operative clause ("Payer shall pay ... the rate for each code set out in Exhibit 2")
+    # before a definition ('"Fee Schedule" means the compensation set out in Exhibit 2').
+    per_code.sort(key=lambda t: bool(_DEFINITION.search(t.quote or "")))
     for t in per_code:  # "rates in Exhibit A" only where no percentage basis was stated
         if ("fee_schedule_basis", t.program) not in found:
             put(t)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ParleyError
 from ingest.metadata import DocMeta
+from ingest.results import DocResult
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
     from assistant.stores.vectors import VectorStore
     from ingest.discovery import SourceFile
-    from ingest.job import DocResult
     from ingest.terms import Term
 
 log = logging.getLogger(__name__)
@@ -268,7 +268,7 @@ class WarehouseLink:
                 chunk_ids[t.chunk.index] if t.chunk else None,
                 t.quote or None,
                 now,
-                getattr(t, "program", "") or "",
+                t.program or "",
             )
             for t in terms
         ]
@@ -310,7 +310,6 @@ class WarehouseLink:
         """Load structured files (one result each, in order): runs of 835s go in batches
         of files per transaction (``ingest.loaders.load_files``), a bad file never loses
         the others, and files no loader recognises are listed as skipped."""
-        from ingest.job import DocResult
         from ingest.loaders import find_loader, load_files
 
         known = [sf for sf in sfs if find_loader(sf.path) is not None]

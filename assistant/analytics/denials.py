@@ -4,7 +4,7 @@ their CARC descriptions; pattern changes (a quarter departing from its trailing 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from pydantic import BaseModel
@@ -18,6 +18,9 @@ from assistant.analytics.common import (
     rows,
 )
 from assistant.periods import Period
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 
 class DenialParams(BaseModel):
@@ -232,7 +235,7 @@ def _test(payer: str, carc: str | None, codes: list[str] | None, quarters: list[
     return out
 
 
-def import_heavy_libraries(settings: Any = None) -> None:
+def import_heavy_libraries(settings: Settings | None = None) -> None:
     """Import torch (when the embedder runs on it) and then scipy.stats on the calling
     thread. Call it once before starting threads that may import either: scipy.stats reads
     ``sys.modules["torch"].Tensor`` while it imports and on first calls (array-api-compat),
@@ -240,7 +243,7 @@ def import_heavy_libraries(settings: Any = None) -> None:
     intermittent "partially initialized module 'torch'" crash of a brief after an ingest."""
     import importlib.util
 
-    uses_torch = getattr(settings, "embedding_backend", "torch") == "torch"
+    uses_torch = settings is None or settings.embedding_backend == "torch"
     if uses_torch and importlib.util.find_spec("torch") is not None:
         import torch  # noqa: F401
     import scipy.stats  # noqa: F401

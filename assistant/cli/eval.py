@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
     def eval_(
         ctx: typer.Context,
         suite: Annotated[
-            str, typer.Option(help="sample, riverbend, cuad, x835, routing or all.")
+            str, typer.Option(help="sample, riverbend, cuad, x835, routing, spans or all.")
         ] = "sample",
         model: Annotated[str | None, typer.Option(help="Chat model (default: offline).")] = None,
         baseline: Annotated[
@@ -38,6 +38,9 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option(help="Sample suite: only the first N questions.")
         ] = None,
         cuad_limit: Annotated[int, typer.Option(help="CUAD contracts to use (0 = all 510).")] = 40,
+        spans_limit: Annotated[
+            int, typer.Option(help="Spans suite: CUAD contracts to use (0 = all eligible).")
+        ] = 20,
         out: Annotated[Path, typer.Option(help="Folder for report.json and report.html.")] = Path(
             "eval-report"
         ),
@@ -86,6 +89,7 @@ def register(app: typer.Typer) -> None:
             seed=seed,
             claims=claims,
             cuad_limit=cuad_limit or None,
+            spans_limit=spans_limit or None,
             judge=judge,
         )
         if cuad_dir:

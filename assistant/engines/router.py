@@ -75,8 +75,9 @@ CUES: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "counteroffer": re.compile(
-        r"counter[- ]?offer|proposal|propos\w*|what (would|is) .* worth|worth (per|a) year"
-        r"|[+]\s?\d+(\.\d+)?\s?%|\d+(\.\d+)?\s?% (increase|raise|bump)|raise .* by \d|increase of \d"
+        r"counter[- ]?offer|proposal|propos\w*|what (would|is) .* worth|worth\b.{0,15}\b(per|a|each) year"
+        r"|[+]\s?\d+(\.\d+)?\s?%|\d+(\.\d+)?\s?% (increase|raise|bump|more|higher)|raise .* by \d"
+        r"|increase of \d"
         r"|\d+(\.\d+)?\s?% of medicare (on|for)|(bump|raise|increase|lift|boost)\w*\b.{0,40}\bby \d"
         r"|\d+(\.\d+)?\s?% (across the board|on everything|on all)"
         r"|(to|at) \d+(\.\d+)?\s?% (of )?(medicare|mcr)\b.{0,60}\b(worth|add|mean|annual\w*|year)",

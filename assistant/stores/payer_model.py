@@ -20,6 +20,7 @@ Rules (docs/ARCHITECTURE.md, "Payer registry"):
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -193,7 +194,55 @@ def _cluster(mentions: list[Mention], overrides: list[Override]) -> tuple[_Group
             if pn.one_typo_apart(a, b):
                 groups.union(core_home[a], core_home[b])
     _prefix_merges(groups)
+    _initials_merges(groups)
     return groups, info
+
+
+_STATES = {
+    "alabama": "al", "alaska": "ak", "arizona": "az", "arkansas": "ar", "california": "ca",
+    "colorado": "co", "connecticut": "ct", "delaware": "de", "florida": "fl", "georgia": "ga",
+    "hawaii": "hi", "idaho": "id", "illinois": "il", "indiana": "in", "iowa": "ia",
+    "kansas": "ks", "kentucky": "ky", "louisiana": "la", "maine": "me", "maryland": "md",
+    "massachusetts": "ma", "michigan": "mi", "minnesota": "mn", "mississippi": "ms",
+    "missouri": "mo", "montana": "mt", "nebraska": "ne", "nevada": "nv",
+    "new hampshire": "nh", "new jersey": "nj", "new mexico": "nm", "new york": "ny",
+    "north carolina": "nc", "north dakota": "nd", "ohio": "oh", "oklahoma": "ok",
+    "oregon": "or", "pennsylvania": "pa", "rhode island": "ri", "south carolina": "sc",
+    "south dakota": "sd", "tennessee": "tn", "texas": "tx", "utah": "ut", "vermont": "vt",
+    "virginia": "va", "washington": "wa", "west virginia": "wv", "wisconsin": "wi",
+    "wyoming": "wy",
+}
+_STATE_RE = re.compile(r"\b(" + "|".join(sorted(_STATES, key=len, reverse=True)) + r")\b")
+
+
+def _initials_merges(groups: _Groups) -> None:
+    """A remittance's abbreviation joins the one payer whose name it abbreviates: "BCBS NC"
+    is "Blue Cross and Blue Shield of North Carolina" (initials of the name's words; the
+    abbreviation's words are all short and its letters number 4 or more)."""
+    roots = groups.roots()
+    initials: dict[str, set[str]] = defaultdict(set)
+    for root, members in roots.items():
+        for key in members:
+            words = key.split()
+            if not key.startswith("#") and len(words) >= 3:
+                initials["".join(w[0] for w in words)].add(root)
+                # a state is abbreviated by its postal code ("BCBS TX", "BCBS NC")
+                with_state = _STATE_RE.sub(lambda m: "=" + _STATES[m.group(0)], key).split()
+                initials["".join(w[1:] if w.startswith("=") else w[0]
+                                 for w in with_state)].add(root)
+    pairs = []
+    for root, members in roots.items():
+        for key in members:
+            words = key.split()
+            letters = "".join(words)
+            if (key.startswith("#") or len(letters) < 4 or len(words) > 3
+                    or any(len(w) > 4 for w in words)):
+                continue
+            homes = initials.get(letters, set()) - {root}
+            if len(homes) == 1 and root not in initials.get(letters, set()):
+                pairs.append((root, homes.pop()))
+    for a, b in sorted(pairs):
+        groups.union(a, b)
 
 
 def _prefix_merges(groups: _Groups) -> None:

@@ -108,6 +108,18 @@ def record_mentions(conn: duckdb.DuckDBPyConnection, *, source_file: str, kind: 
         conn.executemany("INSERT INTO payer_mentions VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
+def record_remit_mentions(conn: duckdb.DuckDBPyConnection, sources: list[str]) -> None:
+    """``record_mentions`` for loaded 835 files, set-based: each file's payers (N1*PR name
+    and id) straight from its stored payments (a batch of hundreds of files costs two
+    statements, not two per file)."""
+    conn.execute("DELETE FROM payer_mentions WHERE source_file IN (SELECT unnest(?::VARCHAR[]))",
+                 [sources])
+    conn.execute("""INSERT INTO payer_mentions
+        SELECT DISTINCT source_file, NULL, '835', 'payer', coalesce(payer_name, ''),
+               coalesce(payer_id_code, ''), ''
+        FROM remit_payments WHERE source_file IN (SELECT unnest(?::VARCHAR[]))""", [sources])
+
+
 def record_opening(conn: duckdb.DuckDBPyConnection, doc_id: str, source_file: str,
                    text: str) -> None:
     """Keep a document's opening (its first ~6,000 characters, title and file stem) for

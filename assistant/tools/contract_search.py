@@ -96,7 +96,7 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
                 "section": h.section,
                 "heading": h.heading,
                 "clause_types": list(h.clause_types or []),
-                "suspicious": bool(getattr(h, "suspicious", False)),
+                "suspicious": bool(h.suspicious),
                 "text": h.text,
             }
             for h in hits

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
@@ -20,6 +20,9 @@ from assistant.tools.base import (
     tool_result,
 )
 from assistant.vocabulary import TERM_KEYS
+
+if TYPE_CHECKING:
+    from assistant.retrieval import Hit
 
 SQL = """
 SELECT t.contract_id, t.payer_id, t.term, t.value_num, t.value_text, t.effective_from,
@@ -109,17 +112,18 @@ def _citations(deps: ToolDeps, rows: list[dict[str, Any]]) -> list[dict[str, Any
     return list(out.values())
 
 
+def _suspicious(deps: ToolDeps, chunk_id: str) -> bool:
+    hit: Hit | None = deps.retriever.get_chunk(chunk_id)
+    return hit is not None and hit.suspicious
+
+
 def _unflagged_terms(deps: ToolDeps, conn: Any, as_of: Any, payer_id: str | None) -> list[dict]:
     """``query_terms`` with every row from a chunk flagged ``suspicious`` (text addressed to
     an AI) replaced by the next row in force: a flagged passage is never a figure."""
     flagged: list[str] = []
     for _ in range(5):
         rows = query_terms(conn, as_of, payer_id, flagged)
-        new = [
-            r["chunk_id"] for r in rows
-            if r.get("chunk_id") and getattr(deps.retriever.get_chunk(r["chunk_id"]),
-                                             "suspicious", False)
-        ]
+        new = [r["chunk_id"] for r in rows if r.get("chunk_id") and _suspicious(deps, r["chunk_id"])]
         if not new:
             return rows
         flagged += new

@@ -7,23 +7,22 @@ same assistant. Routes read these from ``app.state`` through small dependencies.
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anyio import to_thread
 from fastapi import FastAPI
 
 from assistant.settings import Settings
+from assistant.warmup import warm_index, warm_up
 from connectors.http.auth import KeyStore, keys_file
 from connectors.http.errors import install_error_handlers
 from connectors.http.jobs import IngestRunner, JobRegistry
 
-log = logging.getLogger("parley.http")
+if TYPE_CHECKING:
+    from assistant.service import Assistant
 
 DESCRIPTION = """Parley answers questions about payer contracts, rates, remittances and
 denials with citations, drafts negotiation briefs and tracks contract deadlines.
@@ -36,7 +35,7 @@ Every response carries `X-Request-ID`; error bodies are `{"detail", "request_id"
 
 def create_app(
     settings: Settings,
-    assistant: Any | None = None,
+    assistant: Assistant | None = None,
     *,
     ingest_runner: IngestRunner | None = None,
     slack_client: Any | None = None,
@@ -50,7 +49,7 @@ def create_app(
         # Before any worker thread (index warm-up, ingest jobs, Slack answers) can race on
         # the torch / scipy.stats imports.
         await to_thread.run_sync(import_heavy_libraries, settings)
-        built: Any = assistant
+        built = assistant
         if built is None:
             from assistant.factory import create_assistant
 
@@ -69,7 +68,7 @@ def create_app(
             if app.state.scheduler is not None:
                 app.state.scheduler.shutdown(wait=False)
             app.state.jobs.join(timeout=1.0)
-            if assistant is None and hasattr(built, "close"):
+            if assistant is None:  # built here, so closed here; an injected one is the caller's
                 built.close()
 
     app = FastAPI(
@@ -116,7 +115,8 @@ def _shared_embedder_runner(app: FastAPI) -> IngestRunner:
     def run(settings: Settings, paths: list[Path]) -> dict[str, Any]:
         from ingest.job import run_ingest
 
-        embedder = getattr(app.state.assistant, "embedder", None)
+        assistant: Assistant | None = app.state.assistant
+        embedder = assistant.embedder if assistant is not None else None
         kwargs = {"embedder": embedder} if embedder is not None else {}
         return run_ingest(settings, paths, **kwargs).to_dict()
 
@@ -126,42 +126,10 @@ def _shared_embedder_runner(app: FastAPI) -> IngestRunner:
 def _invalidate(app: FastAPI) -> None:
     """After an ingest, forget the assistant's cached vocabulary (new payers, codes) and
     rebuild the search index in the background."""
-    vocab: Any = getattr(app.state.assistant, "vocabulary", None)
+    assistant: Assistant | None = app.state.assistant
+    if assistant is None:
+        return
+    vocab: Any = assistant.vocabulary  # factory's cached vocabulary; a plain callable has no cache
     if hasattr(vocab, "invalidate"):
         vocab.invalidate()
-    warm_index(app.state.assistant)
-
-
-def warm_index(assistant: Any) -> threading.Thread | None:
-    """Build the retriever's local index on a background thread (None without one)."""
-    deps = getattr(assistant, "deps", None)
-    if deps is None:
-        return None
-
-    def run() -> None:
-        try:
-            started = time.perf_counter()
-            n = deps.retriever.warm()
-            log.info("search index ready: %d chunks in %.1f s", n, time.perf_counter() - started)
-        except Exception:
-            log.warning("could not build the search index in the background", exc_info=True)
-
-    thread = threading.Thread(target=run, name="parley-index-warm", daemon=True)
-    thread.start()
-    return thread
-
-
-def warm_up(assistant: Any) -> None:
-    """Open the retriever once, up front: the first question should not pay for it, and
-    two tools opening it concurrently on first use can race."""
-    deps = getattr(assistant, "deps", None)
-    if deps is None:
-        return
-    try:
-        _ = deps.retriever
-    except Exception:
-        log.warning(
-            "could not open the vector store at start-up; /readyz will say so", exc_info=True
-        )
-        return
     warm_index(assistant)

@@ -86,22 +86,23 @@ class JobRegistry:
     def _run(self, job_id: str, paths: list[Path]) -> None:
         with self._serial:
             self._update(job_id, status="running")
+            final: dict[str, Any]
             try:
-                summary = public_summary(self.runner(self.settings, paths), paths)
-                self._update(job_id, status="succeeded", summary=summary, finished_at=_now())
-            except ParleyError as exc:
-                self._update(job_id, status="failed", error=exc.user_message, finished_at=_now())
-            except Exception:
-                ref = uuid.uuid4().hex[:8]
-                log.error("ingest job %s failed ref=%s", job_id, ref, exc_info=True)
-                self._update(
-                    job_id,
-                    status="failed",
-                    finished_at=_now(),
-                    error=f"Ingestion failed unexpectedly (reference {ref}).",
-                )
+                try:
+                    summary = public_summary(self.runner(self.settings, paths), paths)
+                    final = {"status": "succeeded", "summary": summary}
+                except ParleyError as exc:
+                    final = {"status": "failed", "error": exc.user_message}
+                except Exception:
+                    ref = uuid.uuid4().hex[:8]
+                    log.error("ingest job %s failed ref=%s", job_id, ref, exc_info=True)
+                    final = {"status": "failed",
+                             "error": f"Ingestion failed unexpectedly (reference {ref})."}
+                finally:
+                    # the uploads are gone before anyone can see the job as finished
+                    self._delete_uploads(job_id, paths)
+                self._update(job_id, finished_at=_now(), **final)
             finally:
-                self._delete_uploads(job_id, paths)
                 try:
                     self.on_done()
                 except Exception:

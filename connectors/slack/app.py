@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
@@ -22,6 +22,10 @@ from connectors.slack.dedupe import Dedupe
 from connectors.slack.feedback import FeedbackStore, feedback_file
 from connectors.slack.visibility import Visibility
 
+if TYPE_CHECKING:
+    from assistant.analytics.vocabulary import Vocabulary
+    from assistant.service import Assistant
+
 log = logging.getLogger("parley.slack")
 ANSWER_WORKERS = 4
 
@@ -31,7 +35,7 @@ class SlackServices:
     """What listeners need, built once per app."""
 
     settings: Settings
-    assistant_provider: Callable[[], Any]
+    assistant_provider: Callable[[], Assistant]
     visibility: Visibility
     dedupe: Dedupe
     feedback: FeedbackStore
@@ -42,42 +46,44 @@ class SlackServices:
     )
 
     @property
-    def assistant(self) -> Any:
+    def assistant(self) -> Assistant:
         """The shared assistant (built on first use when none was injected)."""
         return self.assistant_provider()
 
-    def vocabulary(self) -> Any:
+    def vocabulary(self) -> Vocabulary | None:
         """The assistant's payer vocabulary, or None when it cannot be read."""
-        vocab = getattr(self.assistant, "vocabulary", None)
+        assistant = self.assistant  # a failure to build the assistant is not swallowed here
         try:
-            return vocab() if callable(vocab) else None
+            vocab: Vocabulary = assistant.vocabulary()
+            return vocab
         except Exception:
             log.warning("could not read the payer vocabulary", exc_info=True)
             return None
 
 
-def _lazy_assistant(settings: Settings, assistant: Any | None) -> Callable[[], Any]:
+def _lazy_assistant(settings: Settings, assistant: Assistant | None) -> Callable[[], Assistant]:
     import threading
 
-    holder: dict[str, Any] = {"value": assistant}
+    built = assistant
     lock = threading.Lock()
 
-    def get() -> Any:
+    def get() -> Assistant:
+        nonlocal built
         with lock:
-            if holder["value"] is None:
+            if built is None:
                 from assistant.factory import create_assistant
-                from connectors.http.app import warm_up
+                from assistant.warmup import warm_up
 
-                holder["value"] = create_assistant(settings)
-                warm_up(holder["value"])
-            return holder["value"]
+                built = create_assistant(settings)
+                warm_up(built)
+            return built
 
     return get
 
 
 def create_slack_app(
     settings: Settings,
-    assistant: Any | None = None,
+    assistant: Assistant | None = None,
     client: WebClient | None = None,
     *,
     socket_mode: bool = False,

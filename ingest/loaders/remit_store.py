@@ -122,16 +122,9 @@ def link_payers(conn: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> None
     """Record these files' payers (N1*PR name, N1*PR04 / REF*2U id) in the payer registry.
     Its rebuild links the payments (``assistant.stores.registry``), so the order files
     arrive in never matters."""
-    from assistant.stores.registry import PayerMention, record_mentions
+    from assistant.stores.registry import record_remit_mentions
 
-    found: dict[str, list[PayerMention]] = {src: [] for src in sources}
-    for src, name, ident in conn.execute(
-            "SELECT DISTINCT source_file, coalesce(payer_name, ''), coalesce(payer_id_code, '') "
-            "FROM remit_payments WHERE source_file IN (SELECT unnest(?::VARCHAR[])) "
-            "ORDER BY ALL", [list(sources)]).fetchall():
-        found.setdefault(src, []).append(PayerMention("payer", name, ident))
-    for src, mentions in found.items():
-        record_mentions(conn, source_file=src, kind="835", mentions=mentions)
+    record_remit_mentions(conn, list(sources))
 
 
 def _merge(parts: Sequence[Remittance]) -> Remittance:

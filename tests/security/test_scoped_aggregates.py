@@ -199,6 +199,18 @@ def test_scoped_key_asking_for_the_gap_to_the_best_payer_gets_no_best_rate(
     body = r.json()
     assert_no_leak(truth, body)
     assert "99214" in json.dumps(body)
+    # the gap to the best payer, with the caller's own rate and volume, gives the best rate
+    from assistant.analytics.rates import RateParams, compare_rates
+    from assistant.stores.warehouse import open_warehouse
+
+    conn = open_warehouse(stack.settings, read_only=True)
+    try:
+        gaps = {round(compare_rates(conn, RateParams(as_of=stack.settings.as_of, payer="KHP", **kw))
+                      .total_gap, 2) for kw in ({"code": "99214"}, {})}
+    finally:
+        conn.close()
+    gaps.discard(0.0)
+    assert gaps and not (_numbers(body) & gaps), "the answer gives the gap to the best payer"
 
 
 def test_scoped_key_brief_and_findings_over_http_leak_nothing(stack: Any,

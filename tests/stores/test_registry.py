@@ -312,3 +312,19 @@ def test_notes_link_by_short_name_or_capital_initials_only_when_unambiguous() ->
     got = {d: result.links[d][0] for d in ("lead", "caps", "initials", "lower", "city", "shared")}
     assert got == {"lead": "TAMARACK-MUTUAL", "caps": "TAMARACK-MUTUAL",
                    "initials": "GRANITE-PEAK", "lower": "", "city": "", "shared": ""}
+
+
+def test_a_remittance_abbreviation_joins_the_contract_it_abbreviates() -> None:
+    conn = open_memory_warehouse()
+    contract(conn, "nc", "Blue Cross and Blue Shield of North Carolina")
+    contract(conn, "tx", "Blue Cross and Blue Shield of Texas")
+    remit(conn, "nc.835", "BCBS NC", "56162")
+    remit(conn, "tx.835", "BCBS TX", "84980")
+    remit(conn, "xx.835", "BCBS", "99999")  # names no state: could be either, stays apart
+    rebuild(conn)
+    got = payers(conn)
+    by_alias = {alias: pid for pid, (_, aliases) in got.items() for alias in aliases}
+    nc = next(pid for pid, (name, _) in got.items() if name.endswith("North Carolina"))
+    tx = next(pid for pid, (name, _) in got.items() if name.endswith("Texas"))
+    assert by_alias["BCBS NC"] == nc and by_alias["BCBS TX"] == tx and nc != tx
+    assert len(got) == 3

@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from pydantic import AfterValidator
 
 from assistant.errors import ConfigError, InputError
+from assistant.service import Assistant
 from assistant.settings import Settings
 
 
-def _assistant(request: Request) -> Any:
-    assistant = getattr(request.app.state, "assistant", None)
+def _assistant(request: Request) -> Assistant:
+    # app.state.assistant is set by the lifespan before the first request (None until then)
+    assistant: Assistant | None = request.app.state.assistant
     if assistant is None:
         raise ConfigError("The assistant is still starting; retry in a few seconds.")
     return assistant
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
-AssistantDep = Annotated[Any, Depends(_assistant)]
+AssistantDep = Annotated[Assistant, Depends(_assistant)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answer import Answer
 from assistant.errors import ParleyError, PermissionDenied, UnknownEntityError
+from assistant.service import Assistant
 from connectors.http.auth import Principal, Reader
 from connectors.http.errors import request_id
 from connectors.http.routes import AsOfDate, AssistantDep
@@ -51,11 +52,11 @@ class AskRequest(BaseModel):
     stream: bool = False
 
 
-def check_payer_scope(assistant: Any, payer: str | None, allowed: list[str] | None) -> None:
+def check_payer_scope(assistant: Assistant, payer: str | None, allowed: list[str] | None) -> None:
     """Fail early when ``payer`` is unknown (422) or outside the caller's scope (403). A
     scoped caller gets the same 403 for a name no payer has, so its answers never reveal
     which other payers exist."""
-    if not payer or not callable(getattr(assistant, "vocabulary", None)):
+    if not payer:
         return
     from assistant.analytics.vocabulary import resolve_optional_payer
 

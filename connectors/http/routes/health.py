@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("parley.http")
@@ -21,21 +24,24 @@ def healthz() -> dict[str, str]:
 
 def _checks(app_state: Any) -> dict[str, str]:
     checks: dict[str, str] = {}
-    assistant = getattr(app_state, "assistant", None)
+    assistant: Assistant | None = app_state.assistant  # None until the lifespan has built it
     checks["assistant"] = "ok" if assistant is not None else "starting"
     checks["model"] = "ok" if app_state.settings.chat_model else "not configured"
-    deps = getattr(assistant, "deps", None)
-    if deps is not None:
-        try:
-            conn = deps.warehouse_factory()
-            conn.close()
-            checks["warehouse"] = "ok"
-        except Exception:
-            log.warning("readiness: warehouse unreachable", exc_info=True)
-            checks["warehouse"] = "unreachable"
-    ready = getattr(assistant, "ready", None)
-    if callable(ready):
-        checks["stores"] = "ok" if ready() else "unreachable"
+    if assistant is None:
+        return checks
+    try:
+        conn = assistant.deps.connect()
+        conn.close()
+        checks["warehouse"] = "ok"
+    except Exception:
+        log.warning("readiness: warehouse unreachable", exc_info=True)
+        checks["warehouse"] = "unreachable"
+    try:
+        _ = assistant.deps.retriever  # opened once at start-up (assistant.warmup), cached after
+        checks["stores"] = "ok"
+    except Exception:
+        log.warning("readiness: vector store unreachable", exc_info=True)
+        checks["stores"] = "unreachable"
     return checks
 
 

@@ -13,6 +13,7 @@ import time
 
 from anyio import to_thread
 from fastapi import APIRouter, HTTPException, Request, Response
+from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk.signature import SignatureVerifier
 
@@ -28,7 +29,7 @@ MAX_BODY = 1 << 20
 @router.post("/slack/events", include_in_schema=False)
 async def slack_events(request: Request) -> Response:
     """Hand a verified Slack request to the Bolt app (which acks within Slack's 3 s)."""
-    bolt = getattr(request.app.state, "slack", None)
+    bolt: App | None = request.app.state.slack  # set by create_app; None without Slack
     if bolt is None:
         raise HTTPException(404, "Slack is not configured on this server.")
     ts = request.headers.get("x-slack-request-timestamp", "")
