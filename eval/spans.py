@@ -1,7 +1,7 @@
 """Spans suite: character-level precision and recall@k of retrieved text vs CUAD answer spans.
 
 In the style of LegalBench-RAG (Pipitone & Alami 2024): for ``limit`` CUAD contracts picked
-deterministically (hash of the file name, contracts under ``MAX_CHARS``), every CUAD
+deterministically (hash of the file name, text files under ``MAX_CHARS`` bytes), every CUAD
 category the contract has a label for becomes one question
 ``"Consider the <document name> between <parties>; <category question>"`` (the question is
 CUAD's own category description). Each question is searched over the whole corpus of those
@@ -20,8 +20,8 @@ Systems, in one run:
   parsed text);
 - ``naive``: RecursiveCharacterTextSplitter(chunk_size=500, overlap 0) over the raw .txt,
   the same embedder, cosine top-k over all chunks of all contracts;
-- ``parley_span``: Parley's hits narrowed by ``assistant.spans.best_span`` (the sentence
-  window of each hit that best matches the question).
+- ``parley_span``: Parley's hits narrowed to answer spans by ``assistant.spans.rank_spans``
+  (the best sentence window of each hit; the first few re-ordered by that window's score).
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def run_spans(
     """Ingest the picked contracts, ask every question of every system, score P/R@k."""
     from assistant.retrieval import create_retriever
     from assistant.settings import Settings
-    from assistant.spans import best_span
+    from assistant.spans import rank_spans
     from ingest.job import run_ingest, text_path
 
     progress = on_progress or (lambda stage, done, total: None)
@@ -279,14 +279,7 @@ def run_spans(
             stats["top1_wrong_document"] += bool(hits) and hits[0].doc_id != doc_id
             ranked = [(h.doc_id, h.char_start, h.char_end) for h in hits]
             scores["parley"].append(score_at_ks(ranked, g_parsed))
-            narrowed = []
-            for h in hits:
-                text = parsed.get(h.doc_id)
-                if text is None:
-                    narrowed.append((h.doc_id, h.char_start, h.char_end))
-                    continue
-                s, e = best_span(text, h.char_start, h.char_end, q.question, embedder, span_cache)
-                narrowed.append((h.doc_id, s, e))
+            narrowed = rank_spans(ranked, parsed, q.question, embedder, span_cache)
             scores["parley_span"].append(score_at_ks(narrowed, g_parsed))
             scores["naive"].append(score_at_ks(naive.search(q.question, kmax), g_raw))
         progress("done", len(questions), len(questions))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.spans import best_span, focus_question, sentences
+from assistant.spans import best_span, focus_question, rank_spans, sentences
 from eval.cuad_data import Normalised
 from eval.runner import DEFAULT_SHARED
 from eval.spans import (
@@ -61,13 +61,18 @@ def test_best_span_picks_the_obligation_not_the_heading(shared_embedder: Any) ->
     )
     start = text.index("5.3")
     units = sentences(text, start, len(text))
-    assert units[0][0] == start and all(s >= start for s, _ in units)
+    # the bare heading is context, never a candidate answer
+    assert text[units[0][0]:].startswith("The Supplier shall deliver")
+    assert all(s >= start for s, _ in units) and len(units) == 3
     q = "Consider the Supply Agreement between Acme and Beta; Is there a most favored nation clause?"
     assert focus_question(q) == "Is there a most favored nation clause?"
     s, e = best_span(text, start, len(text), q, shared_embedder)
     assert start <= s < e <= len(text)
     assert "lower prices to the Buyer" in text[s:e]
     assert "Invoices" not in text[s:e]
+    # ranked spans: one per chunk, inside it; an unknown document's chunk stays whole
+    ranged = rank_spans([("d", start, len(text)), ("x", 0, 5)], {"d": text}, q, shared_embedder)
+    assert ranged == [("d", s, e), ("x", 0, 5)]
 
 
 @needs_cuad
