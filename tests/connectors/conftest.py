@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import json
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,9 +17,9 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import uvicorn
 
 from assistant.settings import Settings
+from bench.edge_servers import Server
 from connectors.http.app import create_app
 from connectors.http.auth import KeyStore, keys_file
 from tests.connectors.fakes import FakeSlackAPI, Recorder
@@ -35,28 +34,6 @@ VISIBILITY = {
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "schemathesis: property-based API fuzzing (slower)")
-
-
-class Server:
-    """uvicorn in a background thread on an ephemeral loopback port."""
-
-    def __init__(self, app: Any, start_timeout_s: float = 20.0) -> None:
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + start_timeout_s
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @dataclass
