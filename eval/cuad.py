@@ -33,6 +33,7 @@ from eval.cuad_data import (
     Normalised,
     contract_path,
     fixed_chunks,
+    ingest_contracts,
     load_labels,
     locate,
     mapped_categories,
@@ -78,24 +79,18 @@ def run_cuad(
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Ingest ``limit`` CUAD contracts (all when None) and score retrieval and tagging."""
-    from assistant.retrieval import create_retriever, tokenize
-    from assistant.settings import Settings
-    from ingest.job import run_ingest, text_path
+    from assistant.retrieval import tokenize
+    from ingest.job import text_path
 
     progress = on_progress or (lambda stage, done, total: None)
     labels = load_labels(cuad_dir)
     names = pick_contracts(labels, cuad_dir, limit)
     tmp = Path(tempfile.mkdtemp(prefix="parley-cuad-", dir=work_dir))
     try:
-        src = tmp / "contracts"
-        src.mkdir()
-        for n in names:
-            shutil.copy(contract_path(cuad_dir, n), src)  # type: ignore[arg-type]
-        settings = Settings(data_dir=tmp / "data", environment="test")
         progress("ingest", 0, len(names))
-        summary = run_ingest(settings, [src], embedder=embedder)
-        doc_ids = {Path(r.path).name: r.doc_id for r in summary.results if r.doc_id}
-        retriever = create_retriever(settings, embedder=embedder)
+        ingested = ingest_contracts(cuad_dir, names, tmp, embedder)
+        settings, doc_ids, retriever = ingested.settings, ingested.doc_ids, ingested.retriever
+        summary = ingested.summary
         by_doc: dict[str, list[dict[str, Any]]] = {}
         for c in retriever.store.iter_all():
             by_doc.setdefault(str(c.metadata.get("doc_id")), []).append(c.metadata)

@@ -17,6 +17,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assistant.vocabulary import CLAUSE_TYPES
 
@@ -78,6 +79,37 @@ def contract_path(cuad_dir: Path, filename: str) -> Path | None:
     stem = filename[:-4] if filename.lower().endswith(".pdf") else filename
     p = cuad_dir / "contracts" / f"{stem}.txt"
     return p if p.exists() else None
+
+
+@dataclass
+class IngestedContracts:
+    """CUAD contracts ingested by Parley's real job into a private data folder."""
+
+    settings: Any  # assistant.settings.Settings
+    doc_ids: dict[str, str]  # file name -> doc_id
+    retriever: Any  # assistant.retrieval.ContractRetriever
+    summary: Any  # ingest.job.IngestSummary
+
+
+def ingest_contracts(cuad_dir: Path, names: list[str], tmp: Path,
+                     embedder: Any) -> IngestedContracts:
+    """Copy ``names`` under ``tmp/contracts``, ingest them into ``tmp/data`` and open the
+    retriever over them (the CUAD and spans suites both search this way)."""
+    import shutil
+
+    from assistant.retrieval import create_retriever
+    from assistant.settings import Settings
+    from ingest.job import run_ingest
+
+    src = tmp / "contracts"
+    src.mkdir()
+    for n in names:
+        shutil.copy(contract_path(cuad_dir, n), src)  # type: ignore[arg-type]
+    settings = Settings(data_dir=tmp / "data", environment="test")
+    summary = run_ingest(settings, [src], embedder=embedder)
+    doc_ids = {Path(r.path).name: r.doc_id for r in summary.results if r.doc_id}
+    return IngestedContracts(settings, doc_ids, create_retriever(settings, embedder=embedder),
+                             summary)
 
 
 def pick_contracts(

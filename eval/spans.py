@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from eval.cuad_data import Normalised, contract_path
+from eval.cuad_data import Normalised, contract_path, ingest_contracts
 
 KS = (1, 2, 4, 8, 16, 32, 64)
 SYSTEMS = ("parley", "parley_span", "naive")
@@ -218,10 +218,8 @@ def run_spans(
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Ingest the picked contracts, ask every question of every system, score P/R@k."""
-    from assistant.retrieval import create_retriever
-    from assistant.settings import Settings
     from assistant.spans import rank_spans
-    from ingest.job import run_ingest, text_path
+    from ingest.job import text_path
 
     progress = on_progress or (lambda stage, done, total: None)
     t0 = time.perf_counter()
@@ -229,15 +227,10 @@ def run_spans(
     names = sorted({q.contract for q in questions})
     tmp = Path(tempfile.mkdtemp(prefix="parley-spans-", dir=work_dir))
     try:
-        src = tmp / "contracts"
-        src.mkdir()
-        for n in names:
-            shutil.copy(contract_path(cuad_dir, n), src)  # type: ignore[arg-type]
-        settings = Settings(data_dir=tmp / "data", environment="test")
         progress("ingest", 0, len(names))
-        summary = run_ingest(settings, [src], embedder=embedder)
-        doc_ids = {Path(r.path).name: r.doc_id for r in summary.results if r.doc_id}
-        retriever = create_retriever(settings, embedder=embedder)
+        ingested = ingest_contracts(cuad_dir, names, tmp, embedder)
+        settings, doc_ids, retriever = ingested.settings, ingested.doc_ids, ingested.retriever
+        summary = ingested.summary
         raw: dict[str, str] = {}
         parsed: dict[str, str] = {}  # by doc_id
         for n in names:
