@@ -10,7 +10,8 @@ Two shapes, as clearinghouses deliver them:
   transaction, one file at a time again if a batch fails);
 * one big file (``--big-lines`` service lines: many ST/SE transactions in one ISA).
 
-Then the claim-line model is rebuilt from the loaded remittances (``refresh_expected``).
+Then the payer registry is rebuilt, which links the payments and derives the claim-line
+model from them (``registry.rebuild``).
 Reports service lines/s for each shape, the refresh time, and this process's peak RSS.
 Target (issue 18): >= 50,000 service lines/s for both shapes, peak RSS < 2 GB.
 """
@@ -110,7 +111,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from assistant.settings import Settings
-    from assistant.stores.warehouse import open_warehouse, refresh_expected
+    from assistant.stores.registry import rebuild
+    from assistant.stores.warehouse import open_warehouse
     from ingest.loaders import load_files
 
     work = args.work or Path(tempfile.mkdtemp(prefix="parley-bench835-"))
@@ -136,13 +138,10 @@ def main() -> None:
         loaded = conn.execute("SELECT count(*) FROM remit_lines").fetchone()[0]  # type: ignore[index]
         print(f"{label}: {len(paths)} files, {loaded} service lines in {secs:.2f} s = "
               f"{loaded / secs:,.0f} lines/s ({len(failed)} failed; expected {n})")
-        conn.execute("INSERT INTO payers SELECT DISTINCT upper(payer_name), payer_name, NULL, "
-                     "[]::VARCHAR[], NULL FROM remit_payments")
-        conn.execute("UPDATE remit_payments SET payer_id = upper(payer_name)")
         t = time.perf_counter()
-        refresh_expected(conn)
+        rebuild(conn)  # the payer registry links the payments, then derives the claim lines
         lines = conn.execute("SELECT count(*) FROM claim_lines").fetchone()[0]  # type: ignore[index]
-        print(f"  claim-line model from the 835s: {lines} lines in "
+        print(f"  payer registry + claim-line model from the 835s: {lines} lines in "
               f"{time.perf_counter() - t:.2f} s")
         conn.close()
     print(f"peak RSS {_rss_mb():,.0f} MB")

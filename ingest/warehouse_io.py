@@ -312,16 +312,18 @@ class WarehouseLink:
         the others, and files no loader recognises are listed as skipped."""
         from ingest.loaders import find_loader, load_files
 
-        known = [sf for sf in sfs if find_loader(sf.path) is not None]
+        found = [(sf, find_loader(sf.path)) for sf in sfs]
+        known = [(sf, loader) for sf, loader in found if loader is not None]
         if known and self.conn is None:
             reports: list[Any] = [None] * len(known)
         else:
             try:
-                reports = load_files([sf.path for sf in known], self.conn, self.settings)
+                reports = load_files([sf.path for sf, _ in known], self.conn, self.settings,
+                                     loaders=[loader for _, loader in known])
             except Exception:  # a loader bug must not stop the run
                 log.warning("structured load failed", exc_info=True)
                 reports = [RuntimeError()] * len(known)
-        by_path = {str(sf.path): r for sf, r in zip(known, reports, strict=True)}
+        by_path = {str(sf.path): r for (sf, _), r in zip(known, reports, strict=True)}
         out: list[DocResult] = []
         for sf in sfs:
             path = str(sf.path)

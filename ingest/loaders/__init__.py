@@ -73,11 +73,12 @@ def find_loader(path: Path) -> Loader | None:
     return CsvLoader(spec) if spec is not None else None
 
 
-def load_files(paths: Sequence[Path], conn: duckdb.DuckDBPyConnection,
-               settings: Settings) -> list[LoadReport | ParleyError]:
+def load_files(paths: Sequence[Path], conn: duckdb.DuckDBPyConnection, settings: Settings,
+               loaders: Sequence[Loader | None] | None = None) -> list[LoadReport | ParleyError]:
     """Load many files; one result per path, in order (a LoadReport, or the error that
     file raised). Runs of 835 files go in batches of files per transaction
-    (``remit_store.load_835_batch``); everything else one file at a time."""
+    (``remit_store.load_835_batch``); everything else one file at a time. ``loaders``:
+    each path's ``find_loader`` result when the caller already has it (not sniffed again)."""
     from ingest.loaders.remit_store import load_835_batch
 
     results: list[LoadReport | ParleyError] = []
@@ -91,9 +92,9 @@ def load_files(paths: Sequence[Path], conn: duckdb.DuckDBPyConnection,
             batch.clear()
             size = 0
 
-    for raw in paths:
+    found = list(loaders) if loaders is not None else [find_loader(Path(p)) for p in paths]
+    for raw, loader in zip(paths, found, strict=True):
         path = Path(raw)
-        loader = find_loader(path)
         if isinstance(loader, X12_835Loader) and path.stat().st_size <= BATCH_FILE_BYTES:
             batch.append(path)
             size += path.stat().st_size
