@@ -41,7 +41,9 @@ def _write(out: Path, rel: str, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _check_out(out: Path, force: bool, n_lines: int) -> None:
+def check_out(out: Path, force: bool, n_lines: int) -> None:
+    """Refuse a bad line count, a file in the way, or a non-empty folder without --force
+    (every practice generator checks its output folder this way)."""
     if n_lines <= 0:
         raise InputError(f"--claims must be a positive number of claim lines, not {n_lines}")
     if out.exists() and not out.is_dir():
@@ -50,14 +52,16 @@ def _check_out(out: Path, force: bool, n_lines: int) -> None:
         raise InputError(f"{out} is not empty; use --force to overwrite it")
 
 
-def _clear(out: Path) -> None:
-    """Remove files this generator writes, so a forced re-run leaves no stale 835 files."""
-    for sub in ("contracts", "notes", "data", "remittances"):
-        d = out / sub
-        if d.is_dir():
-            for f in sorted(d.iterdir()):
-                if f.is_file():
-                    f.unlink()
+SUBDIRS = ("contracts", "notes", "data", "remittances")
+
+
+def clear_outputs(out: Path, subdirs: tuple[str, ...]) -> None:
+    """Remove the files a generator writes (in ``subdirs``, at any depth, and its README and
+    ground truth), so a forced re-run leaves no stale 835 files."""
+    for sub in subdirs:
+        for f in sorted((out / sub).rglob("*"), reverse=True) if (out / sub).is_dir() else []:
+            if f.is_file():
+                f.unlink()
     for name in ("README.md", "ground_truth.json"):
         if (out / name).is_file():
             (out / name).unlink()
@@ -71,9 +75,9 @@ def generate(out: Path, seed: int = F.DEFAULT_SEED, n_lines: int = F.DEFAULT_CLA
              force: bool = False) -> Summary:
     """Generate the sample practice into ``out``; identical bytes for identical arguments."""
     t0 = time.perf_counter()
-    _check_out(out, force, n_lines)
+    check_out(out, force, n_lines)
     out.mkdir(parents=True, exist_ok=True)
-    _clear(out)
+    clear_outputs(out, SUBDIRS)
     medicare = F.load_medicare()
     rates = F.fee_schedule(medicare)
     written: list[str] = []

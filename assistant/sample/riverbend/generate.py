@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import InputError
-from assistant.sample.generate import Summary
+from assistant.sample.generate import Summary, check_out, clear_outputs
 from assistant.sample.riverbend import contracts_crhp, contracts_other, notes, x12_835, x12_837
 from assistant.sample.riverbend import ground_truth as gt
 from assistant.sample.riverbend import model as M
@@ -32,26 +31,6 @@ from assistant.sample.riverbend.doc_model import Doc
 SUBDIRS = ("contracts", "correspondence", "era", "billing", "medicare")
 
 
-def _check_out(out: Path, force: bool, n_lines: int) -> None:
-    if n_lines <= 0:
-        raise InputError(f"--claims must be a positive number of claim lines, not {n_lines}")
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise InputError(f"{out} is not empty; use --force to overwrite it")
-
-
-def _clear(out: Path) -> None:
-    """Remove what this generator writes, so a forced re-run leaves no stale files."""
-    for sub in SUBDIRS:
-        for f in sorted((out / sub).rglob("*"), reverse=True) if (out / sub).is_dir() else []:
-            if f.is_file():
-                f.unlink()
-    for name in ("README.md", "ground_truth.json"):
-        if (out / name).is_file():
-            (out / name).unlink()
-
-
 def documents() -> list[Doc]:
     """Every contract document, in a fixed order."""
     return [contracts_crhp.agreement(), contracts_crhp.amendment(), contracts_other.tamarack(),
@@ -62,9 +41,9 @@ def generate(out: Path, seed: int = M.DEFAULT_SEED, n_lines: int = M.DEFAULT_LIN
              force: bool = False) -> Summary:
     """Generate the practice into ``out``; identical bytes for identical arguments."""
     t0 = time.perf_counter()
-    _check_out(out, force, n_lines)
+    check_out(out, force, n_lines)
     out.mkdir(parents=True, exist_ok=True)
-    _clear(out)
+    clear_outputs(out, SUBDIRS)
     written: list[str] = []
 
     def put(rel: str, data: bytes) -> None:
