@@ -64,11 +64,11 @@ class ClauseFinder:
         self._store = store
         self._cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
-    def term(self, payer_id: str, term: str, on: dt.date, program: str = ""
+    def term(self, payer_id: str, term: str, on: dt.date
              ) -> tuple[float | None, ClauseCitation | None]:
         """The value of ``term`` in force on ``on`` and the clause that states it: the
-        ``program``'s own value when the contract states one, else the agreement's general
-        value, else the longest of the programs' (never a stricter program's)."""
+        agreement's general value, else the longest of the programs' (never a stricter
+        program's: the monitor's findings are per payer, not per program)."""
         key = (payer_id, f"term:{term}")
         if key not in self._cache:
             got = self.conn.execute("""
@@ -85,8 +85,7 @@ class ClauseFinder:
             if r["tf"] <= on:
                 latest.setdefault(r["program"], r)
         rows = list(latest.values())
-        row = (next((r for r in rows if program and r["program"] == program), None)
-               or next((r for r in rows if r["program"] == ""), None)
+        row = (next((r for r in rows if r["program"] == ""), None)
                or max(rows, key=lambda r: (r["v"] is not None, r["v"] or 0), default=None))
         if row is None:
             return None, None
