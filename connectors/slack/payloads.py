@@ -31,6 +31,11 @@ def _event_envelope(data: Any) -> bool:
         return False
     if not _strings(data, ("event_id", "team_id", "api_app_id", "token", "challenge")):
         return False
+    # ids Bolt reads from any envelope: a string or an object with a string id
+    for key in ("user", "channel", "team", "enterprise"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str) and not _object(value):
+            return False
     if data["type"] == "url_verification":
         return isinstance(data.get("challenge"), str)
     if data["type"] == "event_callback":

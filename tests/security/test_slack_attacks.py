@@ -29,6 +29,9 @@ MALFORMED_JSON = [
     '{"type": 7}',
     '{"type": "url_verification"}',
     '{"type": "event_callback", "event_id": "Ev4", "event": []}',
+    # found by the fuzz below in CI: Bolt read the top-level user id of any envelope
+    '{"type": "", "user": false}',
+    '{"type": "block_actions", "user": 5, "team": [1]}',
 ]
 MALFORMED_FORM = [
     urlencode({"payload": "{bad json"}),

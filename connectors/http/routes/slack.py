@@ -61,8 +61,9 @@ async def slack_events(request: Request) -> Response:
         raise HTTPException(401, "Invalid request signature.")
     if not well_formed(text, request.headers.get("content-type", "")):
         raise HTTPException(400, "Malformed Slack payload.")
-    bolt_request = to_bolt_request(request, body)
     try:
+        # Bolt reads ids out of the payload while building the request: inside the guard
+        bolt_request = to_bolt_request(request, body)
         bolt_response = await to_thread.run_sync(bolt.dispatch, bolt_request)
     except Exception:
         log.warning("Slack payload could not be dispatched", exc_info=True)
