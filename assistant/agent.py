@@ -28,7 +28,8 @@ def _system_prompt(request: ModelRequest[TurnContext]) -> str:
     return load_prompt(
         "system.md",
         as_of=ctx.as_of.isoformat(),
-        allowed_payers=", ".join(ctx.allowed_payers) if ctx.allowed_payers else "",
+        # informational for the model: the tools enforce the scope whatever it says
+        allowed_payers=(", ".join(ctx.scope.allowed or []) or "(none)") if ctx.scope.scoped else "",
     )
 
 

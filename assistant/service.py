@@ -21,6 +21,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from assistant.answer import Answer, Citation, Figure
 from assistant.errors import ModelError, ParleyError
 from assistant.grounding import Evidence, check
+from assistant.scope import EVERYONE, Scope
 from assistant.settings import Settings
 from assistant.tools.base import ToolDeps, TurnContext
 
@@ -46,12 +47,14 @@ class Assistant:
         self,
         question: str,
         conversation_id: str | None = None,
-        allowed_payers: list[str] | None = None,
+        scope: Scope = EVERYONE,
         payer: str | None = None,
         as_of: dt.date | None = None,
         on_progress: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer one question (a turn of ``conversation_id`` when given)."""
+        """Answer one question (a turn of ``conversation_id`` when given), within the
+        caller's payer ``scope`` (built by the edge; every tool resolves and filters
+        through it); ``payer`` narrows the turn to one payer of that scope."""
         question = (question or "").strip()
         if not question:
             from assistant.errors import InputError
@@ -62,13 +65,9 @@ class Assistant:
 
             raise InputError("That question is too long; keep it under 2,000 characters.")
         started = time.perf_counter()
-        scope = allowed_payers
         if payer:
-            from assistant.analytics.vocabulary import resolve_optional_payer
-
-            payer_id = resolve_optional_payer(self.vocabulary(), payer, allowed_payers)
-            scope = [payer_id] if payer_id else allowed_payers
-        ctx = TurnContext(as_of=as_of or self.settings.today(), allowed_payers=scope, question=question)
+            scope = scope.narrow(scope.resolve_optional(self.vocabulary(), payer))
+        ctx = TurnContext(as_of=as_of or self.settings.today(), scope=scope, question=question)
         thread = conversation_id or f"oneshot-{uuid.uuid4().hex}"
         config = {"configurable": {"thread_id": thread}, "recursion_limit": 25}
         messages = self._run(question, ctx, config, on_progress)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from assistant.briefs.build import build_brief, export_brief
 from assistant.briefs.models import Brief
 from assistant.briefs.store import load_brief
-from assistant.errors import NotFoundError, PermissionDenied
+from assistant.errors import NotFoundError
+from assistant.scope import Scope
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -37,13 +38,13 @@ def _prebuilt(assistant: Assistant) -> dict[str, Any]:
     return out
 
 
-def check_scope(brief: Brief, allowed_payers: list[str] | None) -> None:
-    """Refuse a brief about a payer outside ``allowed_payers`` (as not found: no leak), and a
+def check_scope(brief: Brief, scope: Scope) -> None:
+    """Refuse a brief about a payer outside ``scope`` (as not found: no leak), and a
     brief built for a wider scope than the caller's (it names or ranks other payers)."""
     built_for = brief.facts.get("scope")
-    if allowed_payers is not None and (
-            brief.payer_id not in allowed_payers
-            or built_for is None or not set(built_for) <= set(allowed_payers)):
+    if scope.scoped and (
+            not scope.allows(brief.payer_id)
+            or built_for is None or not all(scope.allows(p) for p in built_for)):
         raise NotFoundError(f"No brief with id '{brief.brief_id}'")
 
 
@@ -51,30 +52,28 @@ def build(
     settings: Settings,
     assistant: Assistant,
     payer: str,
-    allowed_payers: list[str] | None,
+    scope: Scope,
     as_of: dt.date | None = None,
     formats: tuple[str, ...] = ("md",),
 ) -> Brief:
-    """Build and store the brief for ``payer``; refuse payers outside the caller's scope."""
-    brief = build_brief(settings, payer, as_of=as_of, formats=formats, allowed_payers=allowed_payers,
-                        **_prebuilt(assistant))
-    if allowed_payers is not None and brief.payer_id not in allowed_payers:
-        raise PermissionDenied("You may not see briefs for that payer.")
-    return brief
+    """Build and store the brief for ``payer``: the payer is resolved within the caller's
+    scope before anything is computed (a hidden or unknown payer: PermissionDenied)."""
+    return build_brief(settings, payer, as_of=as_of, formats=formats, scope=scope,
+                       **_prebuilt(assistant))
 
 
-def load(settings: Settings, brief_id: str, allowed_payers: list[str] | None) -> Brief:
+def load(settings: Settings, brief_id: str, scope: Scope) -> Brief:
     """A stored brief by id, within the caller's payer scope."""
     brief = load_brief(settings, brief_id)
-    check_scope(brief, allowed_payers)
+    check_scope(brief, scope)
     return brief
 
 
-def export(settings: Settings, brief_id: str, fmt: str, allowed_payers: list[str] | None) -> Path:
+def export(settings: Settings, brief_id: str, fmt: str, scope: Scope) -> Path:
     """The brief as ``fmt`` (md, html, docx, pdf), written next to it on first request."""
     if fmt not in EXPORT_FORMATS:
         raise NotFoundError(f"Unknown export format '{fmt}'; use {', '.join(EXPORT_FORMATS)}.")
-    load(settings, brief_id, allowed_payers)
+    load(settings, brief_id, scope)
     return Path(export_brief(settings, brief_id, fmt))
 
 

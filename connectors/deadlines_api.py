@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.analytics.common import payer_names
 from assistant.analytics.deadlines import DeadlineParams, contract_deadlines
+from assistant.scope import Scope
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -21,14 +22,15 @@ def upcoming(
     assistant: Assistant,
     as_of: dt.date | None,
     within_days: int | None,
-    allowed_payers: list[str] | None,
+    scope: Scope,
 ) -> list[dict[str, Any]]:
-    """Contracts whose notice deadline falls within the window, limited to
-    ``allowed_payers`` when given (rows as JSON-ready dicts with ``payer_name``)."""
+    """Contracts whose notice deadline falls within the window, of the payers ``scope``
+    may see (a SQL filter; rows as JSON-ready dicts with ``payer_name``)."""
     params = DeadlineParams(
         as_of=as_of or settings.today(),
         within_days=within_days or settings.deadline_window_days,
         prep_lead_days=settings.prep_lead_days,
+        within=scope.allowed,
     )
     conn = assistant.deps.connect()
     try:
@@ -38,8 +40,6 @@ def upcoming(
         conn.close()
     rows = []
     for c in result.contracts:
-        if allowed_payers is not None and c.payer_id not in allowed_payers:
-            continue
         row = c.model_dump(mode="json")
         row["payer_name"] = names.get(c.payer_id or "", c.payer_id)
         rows.append(row)

@@ -14,6 +14,23 @@ import duckdb
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.periods import Period
+from assistant.scope import Scope
+
+
+class ScopedParams(BaseModel):
+    """Base of the analytics parameters: the caller's payer scope.
+
+    ``within`` is a SQL filter, not a post-filter: rows of payers outside it are never read
+    into the result (None = every payer). A ``payer`` named in the params must lie within
+    it, and an unknown name reads like a hidden one (``Scope.resolve_payer``).
+    """
+
+    within: list[str] | None = None
+
+    @property
+    def scope(self) -> Scope:
+        """``within`` as a ``Scope``."""
+        return Scope.of(self.within)
 
 
 class AnalyticsResult(BaseModel):
@@ -54,11 +71,17 @@ def period_filters(period: Period | None) -> dict[str, Any]:
 
 
 def line_where(payer_id: str | None, code: str | None, period: Period | None,
-               date_col: str = "date_of_service", alias: str = "") -> tuple[str, list[Any]]:
-    """A WHERE fragment (always starting with 'TRUE') over claim_lines and its params."""
+               date_col: str = "date_of_service", alias: str = "",
+               scope: Scope | None = None) -> tuple[str, list[Any]]:
+    """A WHERE fragment (always starting with 'TRUE') over claim_lines and its params;
+    ``scope`` keeps only the caller's visible payers."""
     a = f"{alias}." if alias else ""
     parts: list[str] = ["TRUE"]
     params: list[Any] = []
+    if scope is not None and scope.scoped:
+        frag, extra = scope.sql(f"{a}payer_id")
+        parts.append(frag)
+        params += extra
     if payer_id:
         parts.append(f"{a}payer_id = ?")
         params.append(payer_id)
@@ -115,14 +138,16 @@ def default_volume_period(as_of: dt.date) -> Period:
 
 
 def resolve_inputs(conn: duckdb.DuckDBPyConnection, payer: str | None = None,
-                   code: str | None = None) -> tuple[str | None, str | None]:
-    """Validate a payer and a code against the known vocabulary (UnknownEntityError)."""
+                   code: str | None = None, scope: Scope | None = None
+                   ) -> tuple[str | None, str | None]:
+    """Validate a payer (within ``scope``) and a code against the known vocabulary
+    (UnknownEntityError; PermissionDenied for a payer outside the scope)."""
     from assistant.analytics.vocabulary import Vocabulary
 
     if payer is None and code is None:
         return None, None
     vocab = Vocabulary.load(conn)
-    return (vocab.resolve_payer(payer) if payer else None,
+    return ((scope or Scope()).resolve_payer(vocab, payer) if payer else None,
             vocab.resolve_code(code) if code else None)
 
 

@@ -10,13 +10,13 @@ from typing import Any
 import duckdb
 from pydantic import BaseModel
 
-from assistant.analytics.common import AnalyticsResult, resolve_inputs, rows
+from assistant.analytics.common import AnalyticsResult, ScopedParams, resolve_inputs, rows
 
 TERMS = ("effective_date", "initial_term_months", "auto_renewal", "renewal_term_months",
          "non_renewal_notice_days", "termination_without_cause_days")
 
 
-class DeadlineParams(BaseModel):
+class DeadlineParams(ScopedParams):
     """As-of date, optional payer and window (only deadlines within N days)."""
 
     as_of: dt.date
@@ -101,8 +101,9 @@ def _one_value(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def contract_deadlines(conn: duckdb.DuckDBPyConnection,
                        params: DeadlineParams) -> DeadlineResult:
     """Per contract, the term values in force on ``as_of`` turned into dates."""
-    payer_id, _ = resolve_inputs(conn, params.payer, None)
-    data = rows(conn, """
+    payer_id, _ = resolve_inputs(conn, params.payer, None, params.scope)
+    scoped, extra = params.scope.sql("payer_id")
+    data = rows(conn, f"""
         SELECT coalesce(contract_id, payer_id) AS ck, contract_id, payer_id, term,
                coalesce(program, '') AS program,
                arg_max(value_num, coalesce(effective_from, DATE '1900-01-01')) AS v,
@@ -117,8 +118,8 @@ def contract_deadlines(conn: duckdb.DuckDBPyConnection,
         FROM contract_terms
         WHERE term IN (SELECT unnest(?::VARCHAR[]))
           AND coalesce(effective_from, DATE '1900-01-01') <= ?
-          AND (? IS NULL OR payer_id = ?)
-        GROUP BY ALL ORDER BY ck""", [list(TERMS), params.as_of, payer_id, payer_id])
+          AND (? IS NULL OR payer_id = ?) AND {scoped}
+        GROUP BY ALL ORDER BY ck""", [list(TERMS), params.as_of, payer_id, payer_id, *extra])
     by_program: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for d in data:
         by_program.setdefault(d["ck"], {}).setdefault(d["term"], []).append(d)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from assistant.analytics.common import (
     AnalyticsResult,
+    ScopedParams,
     line_where,
     money,
     period_filters,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 
-class DenialParams(BaseModel):
+class DenialParams(ScopedParams):
     """Filters; pattern-change thresholds (change in percentage points and ratio)."""
 
     payer: str | None = None
@@ -100,8 +101,8 @@ def denial_analysis(conn: duckdb.DuckDBPyConnection, params: DenialParams) -> De
 
     One scan builds a payer x code x reason x month cube; every breakdown is summed from it.
     """
-    payer_id, code = resolve_inputs(conn, params.payer, params.code)
-    where, p = line_where(payer_id, code, params.period)
+    payer_id, code = resolve_inputs(conn, params.payer, params.code, params.scope)
+    where, p = line_where(payer_id, code, params.period, scope=params.scope)
     cube = rows(conn, f"""SELECT payer_id, code, CASE WHEN status = 'denied' THEN group_code
         END AS grp, CASE WHEN status = 'denied' THEN carc END AS carc,
         date_trunc('month', date_of_service) AS month, count(*) AS n,

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from assistant.analytics.common import (
     AnalyticsResult,
+    ScopedParams,
     claim_facts_source,
     line_where,
     money,
@@ -21,8 +22,12 @@ from assistant.analytics.common import (
 from assistant.periods import Period
 
 
-class MixParams(BaseModel):
-    """Filters (a payer narrows the per-code cost coverage only; shares stay practice-wide)."""
+class MixParams(ScopedParams):
+    """Filters (a payer narrows the per-code cost coverage only; shares stay practice-wide).
+
+    Scoped (``within``): rows, totals and cost coverage cover the visible payers only;
+    shares of the practice are kept only when the hidden payers number at least
+    ``assistant.scope.MIN_PEERS`` (else practice total minus visible is one payer's)."""
 
     period: Period | None = None
     payer: str | None = None
@@ -40,8 +45,8 @@ class PayerVolume(BaseModel):
     allowed: float
     paid: float
     denied_lines: int
-    share_of_claims: float  # percent
-    share_of_paid: float  # percent
+    share_of_claims: float | None  # percent of the practice; None: not shown at this scope
+    share_of_paid: float | None  # percent
     cost: float  # cost per service x units, for codes with a cost
     cost_coverage: float | None  # paid / cost, percent
 
@@ -67,13 +72,16 @@ class MixResult(AnalyticsResult):
     paid: float
     by_payer: list[PayerVolume]
     by_code: list[CodeCoverage]
+    shares_shown: bool = True  # False: a scoped caller with too few hidden payers
 
 
 def payer_mix(conn: duckdb.DuckDBPyConnection, params: MixParams) -> MixResult:
     """Volume, patients, revenue and cost coverage per payer."""
-    payer_id, _ = resolve_inputs(conn, params.payer, None)
+    scope = params.scope
+    payer_id, _ = resolve_inputs(conn, params.payer, None, scope)
     src = claim_facts_source(conn)
     where, p = line_where(None, None, params.period, date_col="claim_date")
+    swhere, sp = line_where(None, None, params.period, date_col="claim_date", scope=scope)
     # Per-claim facts: a claim counts in the period of its first date of service.
     data = rows(conn, f"""SELECT payer_id, sum(lines) AS lines, count(*) AS claims,
         count(DISTINCT patient_key) AS patients, sum(billed) AS billed,
@@ -82,20 +90,23 @@ def payer_mix(conn: duckdb.DuckDBPyConnection, params: MixParams) -> MixResult:
         ORDER BY paid DESC""", p)
     tot = rows(conn, f"""SELECT coalesce(sum(lines), 0) AS lines, count(*) AS claims,
         count(DISTINCT patient_key) AS patients, sum(paid) AS paid FROM {src} f
-        WHERE {where}""", p)[0]
-    lwhere, p = line_where(None, None, params.period, alias="l")
+        WHERE {swhere}""", sp)[0]
+    lwhere, p = line_where(None, None, params.period, alias="l", scope=scope)
     base = f"""WITH l AS (SELECT l.code, l.units, l.paid, l.payer_id, k.cost AS unit_cost
                FROM claim_lines l JOIN costs k USING (code) WHERE {lwhere})"""
     names = payer_names(conn)
+    # shares are of the whole practice; a scoped caller sees them only over enough peers
+    shares = scope.enough_peers(d["payer_id"] for d in data)
     claims_total = sum(d["claims"] for d in data) or 1
-    paid_total = float(tot["paid"] or 0) or 1.0
+    paid_total = sum(float(d["paid"] or 0) for d in data) or 1.0
+    data = [d for d in data if scope.allows(d["payer_id"])]
     payers = [PayerVolume(
         payer_id=d["payer_id"], payer_name=names.get(d["payer_id"], d["payer_id"]),
         lines=int(d["lines"]), claims=d["claims"], patients=d["patients"],
         billed=money(d["billed"]),
         allowed=money(d["allowed"]), paid=money(d["paid"]), denied_lines=int(d["denied"]),
-        share_of_claims=round(100 * d["claims"] / claims_total, 2),
-        share_of_paid=round(100 * float(d["paid"] or 0) / paid_total, 2),
+        share_of_claims=round(100 * d["claims"] / claims_total, 2) if shares else None,
+        share_of_paid=round(100 * float(d["paid"] or 0) / paid_total, 2) if shares else None,
         cost=money(d["cost"]),
         cost_coverage=round(100 * float(d["paid"] or 0) / float(d["cost"]), 1)
         if d["cost"] else None) for d in data]
@@ -113,10 +124,10 @@ def payer_mix(conn: duckdb.DuckDBPyConnection, params: MixParams) -> MixResult:
     return MixResult(function="payer_mix", filters=filters, row_count=int(tot["lines"]),
                      lines=int(tot["lines"]), claims=int(tot["claims"]),
                      patients=int(tot["patients"]), paid=money(tot["paid"]),
-                     by_payer=payers, by_code=by_code)
+                     by_payer=payers, by_code=by_code, shares_shown=shares)
 
 
-class ReceiptsParams(BaseModel):
+class ReceiptsParams(ScopedParams):
     """Money received, by the date it was paid (not the date of service)."""
 
     period: Period | None = None
@@ -147,7 +158,8 @@ RECEIPTS_835 = """
 WITH pay AS (
     SELECT payment_id, payer_id, payment_date, total_paid FROM remit_payments
     WHERE payer_id IS NOT NULL AND payer_id <> '' AND payment_date IS NOT NULL
-      AND payment_date BETWEEN ? AND ? AND (? IS NULL OR payer_id = ?)),
+      AND payment_date BETWEEN ? AND ? AND (? IS NULL OR payer_id = ?)
+      AND list_contains(coalesce(?::VARCHAR[], [payer_id]), payer_id)),
 lines AS (SELECT p.payer_id, sum(l.paid) AS paid FROM remit_lines l JOIN pay p USING (payment_id)
           GROUP BY p.payer_id)
 SELECT p.payer_id, coalesce(any_value(lines.paid), 0) AS paid, sum(p.total_paid) AS remitted,
@@ -159,6 +171,7 @@ SELECT payer_id, sum(paid) AS paid, NULL AS remitted, count(DISTINCT check_numbe
        min(paid_date) AS first_payment, max(paid_date) AS last_payment
 FROM claim_lines
 WHERE paid_date IS NOT NULL AND paid_date BETWEEN ? AND ? AND (? IS NULL OR payer_id = ?)
+  AND list_contains(coalesce(?::VARCHAR[], [payer_id]), payer_id)
   AND payer_id NOT IN (SELECT DISTINCT payer_id FROM remit_payments WHERE payer_id IS NOT NULL)
 GROUP BY payer_id"""
 
@@ -166,10 +179,10 @@ GROUP BY payer_id"""
 def payments_received(conn: duckdb.DuckDBPyConnection, params: ReceiptsParams) -> ReceiptsResult:
     """What each payer paid us in a period, by payment date: the 835's payment date (BPR16)
     when the payer's remittances are loaded, else the claims file's paid date."""
-    payer_id, _ = resolve_inputs(conn, params.payer, None)
+    payer_id, _ = resolve_inputs(conn, params.payer, None, params.scope)
     start = params.period.start if params.period else dt.date(1900, 1, 1)
     end = params.period.end if params.period else dt.date(2199, 12, 31)
-    args = [start, end, payer_id, payer_id]
+    args = [start, end, payer_id, payer_id, params.within]  # within: None = every payer
     found = [(r, "payment date (835 BPR16)") for r in rows(conn, RECEIPTS_835, args)]
     found += [(r, "paid date (claims file)") for r in rows(conn, RECEIPTS_CSV, args)]
     names = payer_names(conn)

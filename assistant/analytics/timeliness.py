@@ -4,14 +4,14 @@ share paid later than the contract's clean-claim days, and prompt-pay interest o
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 import duckdb
 from pydantic import BaseModel
 
 from assistant.analytics.common import (
     AnalyticsResult,
+    ScopedParams,
     claim_facts_source,
     line_where,
     money,
@@ -24,7 +24,7 @@ from assistant.periods import Period
 BUCKETS = ((0, 15), (16, 30), (31, 45), (46, 60), (61, 90), (91, 100000))
 
 
-class TimelinessParams(BaseModel):
+class TimelinessParams(ScopedParams):
     """Filters; fallbacks used for payers without a loaded contract term."""
 
     payer: str | None = None
@@ -103,7 +103,9 @@ def _interest_paid(conn: duckdb.DuckDBPyConnection, payer_id: str | None,
     """Interest each payer paid through 835 provider adjustments (PLB reason L6; the
     amount is negative there because it adds to the payment)."""
     where = "p.payer_id = ?" if payer_id else "TRUE"
-    p: list[str | dt.date] = [payer_id] if payer_id else []
+    p: list[Any] = [payer_id] if payer_id else []
+    scoped, extra = params.scope.sql("p.payer_id")
+    where, p = f"{where} AND {scoped}", p + extra
     claims_in_period = "TRUE"
     if params.period is not None:
         claims_in_period = (f"a.reference IN (SELECT claim_id FROM claim_facts WHERE "
@@ -119,10 +121,10 @@ def _interest_paid(conn: duckdb.DuckDBPyConnection, payer_id: str | None,
 def payment_timeliness(conn: duckdb.DuckDBPyConnection,
                        params: TimelinessParams) -> TimelinessResult:
     """Days to pay per claim; the clean-claim term in force on the received date applies."""
-    payer_id, _ = resolve_inputs(conn, params.payer, None)
+    payer_id, _ = resolve_inputs(conn, params.payer, None, params.scope)
     start_col = "t_received" if params.basis == "received" else "t_submitted"
     src = claim_facts_source(conn)
-    where, p = line_where(payer_id, None, None)
+    where, p = line_where(payer_id, None, None, scope=params.scope)
     pwhere = "TRUE"
     if params.period is not None:
         pwhere = "c.start_date BETWEEN ? AND ?"

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from assistant.analytics.common import (
     AnalyticsResult,
+    ScopedParams,
     claim_facts_source,
     line_where,
     money,
@@ -25,7 +26,7 @@ from assistant.periods import Period
 from assistant.stores.fee_sources import EFFECTIVE_FEE_SQL, expected_sql
 
 
-class VarianceParams(BaseModel):
+class VarianceParams(ScopedParams):
     """Filters and thresholds. A line is underpaid when allowed (or paid when no allowed
     amount) is below expected by more than ``tolerance`` dollars and carries no adjustment
     reason other than CO-45 (lines reduced with a stated reason, e.g. units cut with
@@ -133,8 +134,8 @@ def _base_sql(where: str, fresh: bool, pick: tuple[str, str] = ("", "")) -> str:
 def reimbursement_variance(conn: duckdb.DuckDBPyConnection,
                            params: VarianceParams) -> VarianceResult:
     """Compare every non-denied line with its contract rate; list and total underpayments."""
-    payer_id, code = resolve_inputs(conn, params.payer, params.code)
-    where, wparams = line_where(payer_id, code, params.period)
+    payer_id, code = resolve_inputs(conn, params.payer, params.code, params.scope)
+    where, wparams = line_where(payer_id, code, params.period, scope=params.scope)
     fresh = claim_facts_source(conn) == "claim_facts"
     base = _base_sql(where, fresh, ("", "") if fresh else expected_sql(conn))
     p = wparams + [params.tolerance]

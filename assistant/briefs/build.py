@@ -24,6 +24,7 @@ from assistant.briefs.store import (
     save_brief,
 )
 from assistant.errors import InputError
+from assistant.scope import EVERYONE, Scope
 from assistant.settings import Settings
 
 __all__ = ["build_brief", "export_brief", "load_brief", "list_briefs", "Brief"]
@@ -42,14 +43,16 @@ def parse_formats(formats: str | tuple[str, ...] | list[str]) -> tuple[str, ...]
 def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
                 formats: tuple[str, ...] = ("md",), model_spec: str | None = None,
                 embedder: Any = None, *, retriever: Any = None, chat_model: Any = None,
-                allowed_payers: list[str] | None = None) -> Brief:
+                scope: Scope = EVERYONE) -> Brief:
     """Build and store the negotiation brief for ``payer`` (id, name or alias).
 
     Raises ``UnknownEntityError`` for an unknown payer. A payer without claims or without
     a contract still gets a brief whose affected sections say what is missing.
     ``retriever`` / ``chat_model`` let callers (servers, tests) pass prebuilt ones.
-    ``allowed_payers`` builds it for a payer-scoped reader: other payers appear only as
-    aggregates over at least three of them (``assistant.scope``), recorded as ``facts.scope``.
+    ``scope`` builds it for a payer-scoped reader: the payer is resolved within it before
+    anything is computed (a hidden or unknown payer is refused alike), and other payers
+    appear only as aggregates over at least three of them (``assistant.scope``), recorded
+    as ``facts.scope``.
     """
     from assistant.analytics.vocabulary import Vocabulary
     from assistant.briefs.charts import make_charts
@@ -68,7 +71,7 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
     conn = open_warehouse(settings, read_only=True)
     try:
         vocab = Vocabulary.load(conn)
-        payer_id = vocab.resolve_payer(payer)
+        payer_id = scope.resolve_payer(vocab, payer)
         info = next(p for p in vocab.payers if p.payer_id == payer_id)
         if retriever is None:
             from assistant.retrieval import create_retriever
@@ -81,9 +84,9 @@ def build_brief(settings: Settings, payer: str, as_of: dt.date | None = None,
         import_heavy_libraries(settings)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="brief-embed")
         vectors = pool.submit(embed_queries, retriever)
-        terms = query_terms(conn, as_of, payer_id)
+        terms = query_terms(conn, as_of, payer_id, scope=scope)
         facts = gather_facts(conn, payer_id, info.name, info.plan_type, as_of, terms,
-                             allowed=allowed_payers)
+                             allowed=scope.allowed)
     finally:
         conn.close()
     timings["analytics"] = time.perf_counter() - t0

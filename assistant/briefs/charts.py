@@ -120,15 +120,15 @@ def _days(ax: Any, f: Facts) -> str | None:
 
 
 def _share(ax: Any, f: Facts) -> str | None:
-    rows = sorted((p for p in f.mix.by_payer if p.paid > 0 and p.share_of_paid is not None),
-                  key=lambda p: p.paid)
+    rows = sorted(((p, share) for p in f.mix.by_payer
+                   if p.paid > 0 and (share := p.share_of_paid) is not None), key=lambda r: r[0].paid)
     if not rows:
         return None
-    ax.barh([p.payer_name for p in rows], [p.share_of_paid for p in rows],
-            color=[OURS if p.payer_id == f.payer_id else GREY for p in rows])
-    for i, p in enumerate(rows):
-        ax.text(p.share_of_paid + 0.5, i, f"{p.share_of_paid:.1f}%", va="center", fontsize=8)
+    ax.barh([p.payer_name for p, _ in rows], [s for _, s in rows],
+            color=[OURS if p.payer_id == f.payer_id else GREY for p, _ in rows])
+    for i, (_, share) in enumerate(rows):
+        ax.text(share + 0.5, i, f"{share:.1f}%", va="center", fontsize=8)
     ax.set_xlabel("% of paid")
-    ax.set_xlim(0, max(p.share_of_paid for p in rows) * 1.2)
+    ax.set_xlim(0, max(s for _, s in rows) * 1.2)
     ax.tick_params(axis="y", labelsize=8)
     return "Each payer's share of what the practice was paid in the last 12 months."

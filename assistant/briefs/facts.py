@@ -34,8 +34,9 @@ from assistant.analytics.timeliness import (
 from assistant.analytics.variance import VarianceParams, VarianceResult, reimbursement_variance
 from assistant.analytics.vocabulary import code_in_category
 from assistant.analytics.walkaway import WalkawayParams, WalkawayResult, walkaway_impact
+from assistant.errors import PermissionDenied
 from assistant.periods import Period, resolve_period
-from assistant.scope import enough_peers, peer_aggregate
+from assistant.scope import OUT_OF_SCOPE, Scope, enough_peers, peer_aggregate
 
 GROUPS = (("em", "E/M visits"), ("imaging", "Imaging"), ("surgery", "Surgery"),
           ("therapy", "Therapy"), ("lab", "Lab"), ("medicine", "Medicine"))
@@ -128,14 +129,21 @@ def gather_facts(conn: duckdb.DuckDBPyConnection, payer_id: str, payer_name: str
     any section, chart or brief.json is built from them.
     """
     policy = policy or BriefPolicy()
+    scope = Scope.of(allowed)
+    if not scope.allows(payer_id):
+        raise PermissionDenied(OUT_OF_SCOPE)
     year = resolve_period("last 12 months", as_of)
     mix = payer_mix(conn, MixParams(period=year))
     rates = compare_rates(conn, RateParams(as_of=as_of))
     others = (_other_stats(rates.rows, payer_id) if allowed is None
               else _peer_stats(rates.rows, allowed))
-    denials_all = denial_analysis(conn, DenialParams())
-    denials_year_all = denial_analysis(conn, DenialParams(period=year))
     totals = enough_peers([p.payer_id for p in mix.by_payer], allowed)
+    # Denials "across payers" include the hidden payers: a scoped reader gets them only
+    # when they pool at least three hidden payers, else over its own payers (a SQL filter;
+    # all-minus-this-payer would otherwise be one or two hidden payers' monthly rates).
+    pool = None if totals else scope.allowed
+    denials_all = denial_analysis(conn, DenialParams(within=pool))
+    denials_year_all = denial_analysis(conn, DenialParams(period=year, within=pool))
     if allowed is not None:
         mix, rates, denials_all, denials_year_all = _in_scope(
             allowed, others, mix, rates, denials_all, denials_year_all)
@@ -156,14 +164,16 @@ def gather_facts(conn: duckdb.DuckDBPyConnection, payer_id: str, payer_name: str
     return Facts(
         payer_id=payer_id, payer_name=payer_name, plan_type=plan_type, as_of=as_of, year=year,
         mix=mix, me=me, rates=rates, top_rates=top, others=others,
-        variance=reimbursement_variance(conn, VarianceParams(payer=payer_id)),
-        timeliness=payment_timeliness(conn, TimelinessParams(payer=payer_id)),
-        timeliness_year=payment_timeliness(conn, TimelinessParams(payer=payer_id, period=year)),
-        denials=denial_analysis(conn, DenialParams(payer=payer_id)),
+        variance=reimbursement_variance(conn, VarianceParams(payer=payer_id, within=scope.allowed)),
+        timeliness=payment_timeliness(conn, TimelinessParams(payer=payer_id, within=scope.allowed)),
+        timeliness_year=payment_timeliness(conn, TimelinessParams(payer=payer_id, period=year,
+                                                                  within=scope.allowed)),
+        denials=denial_analysis(conn, DenialParams(payer=payer_id, within=scope.allowed)),
         denials_all=denials_all,
         denials_year_all=denials_year_all,
         walkaway=walk, walkaway_retained=walk_r,
-        deadlines=contract_deadlines(conn, DeadlineParams(as_of=as_of, payer=payer_id)),
+        deadlines=contract_deadlines(conn, DeadlineParams(as_of=as_of, payer=payer_id,
+                                                          within=scope.allowed)),
         terms=terms, tic=_tic(conn, [r.code for r in top], as_of),
         groups=_groups(conn, payer_id, mine, others, as_of, policy) if has_lines else [],
         policy=policy, scope=list(allowed) if allowed is not None else None)

@@ -28,6 +28,7 @@ from assistant.monitor.findings import Evidence, EvidenceLine, Finding, finding_
 from assistant.monitor.followup import split_after_closed
 from assistant.monitor.log import ensure_log_schema, query_findings, record_run, upsert_findings
 from assistant.periods import Period, quarter_range
+from assistant.scope import Scope
 from assistant.settings import Settings
 
 
@@ -61,6 +62,15 @@ class MonitorReport(BaseModel):
             k["count"] += 1
             k["amount"] = money(k["amount"] + (f.amount or 0))
         return out
+
+    def seen_by(self, scope: Scope, open_findings: int) -> MonitorReport:
+        """This report as a reader of ``scope`` may see it: only the visible payers'
+        findings (a finding without a payer is practice-wide: unscoped readers only), and
+        ``open_findings`` counted by the caller over those payers."""
+        return self.model_copy(update={
+            "new": scope.keep(self.new, lambda f: f.payer_id),
+            "updated": scope.keep(self.updated, lambda f: f.payer_id),
+            "open_findings": open_findings})
 
 
 def _to_as_of(as_of: dt.date) -> Period:

@@ -11,6 +11,7 @@ from typing import Any
 
 from assistant.errors import ConfigError, InputError
 from assistant.monitor.findings import Finding
+from assistant.scope import Scope
 from assistant.settings import Settings
 
 ACTION_ACK = "finding_ack"
@@ -93,13 +94,36 @@ def digest_text(report: Any) -> str:
             f"{_money(t['amount_new'])} at stake")
 
 
+def channel_scope(settings: Settings, channel: str) -> Scope:
+    """What every member of ``channel`` may see, from the Slack visibility file (every
+    payer without one; nothing for a channel the file does not map)."""
+    from connectors.slack.visibility import Visibility
+
+    return Visibility.load(settings.slack_visibility_file).channel(channel)
+
+
+def open_in_scope(settings: Settings, scope: Scope) -> int:
+    """Open findings (new, acknowledged, disputed) of the payers ``scope`` may see."""
+    from assistant.monitor.log import list_findings
+
+    found = list_findings(settings, status=["new", "acknowledged", "disputed"])
+    return len(scope.keep(found, lambda f: f.payer_id))
+
+
 def post_digest(settings: Settings, report: Any, client: Any,
                 channel: str | None = None) -> dict[str, Any]:
     """Post the digest to ``channel`` or ``settings.slack_digest_channel`` with ``client``
-    (a ``slack_sdk.WebClient``); returns {channel, ts}."""
+    (a ``slack_sdk.WebClient``); returns {channel, ts}. The digest holds only the findings
+    of the payers that channel may see (the Slack visibility file), and its totals are
+    theirs; a channel that may see no payer gets nothing posted."""
     target = channel or settings.slack_digest_channel
     if not target:
         raise ConfigError("Set PARLEY_SLACK_DIGEST_CHANNEL to post the monitor digest.")
+    scope = channel_scope(settings, target)
+    if scope.empty:
+        return {"channel": target, "ts": None, "skipped": "the channel may see no payer"}
+    if scope.scoped:
+        report = report.seen_by(scope, open_in_scope(settings, scope))
     resp = client.chat_postMessage(channel=target, text=digest_text(report),
                                    blocks=digest_blocks(report))
     return {"channel": resp.get("channel", target), "ts": resp.get("ts")}

@@ -15,15 +15,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.scope import EVERYONE, Scope
 from assistant.settings import Settings
 
 
 @dataclass
 class TurnContext:
-    """Per-request context passed to the agent run (LangGraph runtime context)."""
+    """Per-request context passed to the agent run (LangGraph runtime context).
+
+    ``scope`` is the caller's payer scope, built by the edge: every tool resolves its payer
+    argument through it and passes it to the analytics, which filter their SQL with it.
+    """
 
     as_of: dt.date
-    allowed_payers: list[str] | None = None  # None = every payer
+    scope: Scope = EVERYONE
     question: str = ""
 
 
@@ -111,27 +116,9 @@ def tool_result(
     return json.dumps(content_obj, ensure_ascii=False, default=str), artifact
 
 
-def scoped_message(exc: Exception, allowed: list[str] | None) -> str:
-    """A user-safe message; for a payer-scoped caller, no list of other payers' names."""
-    from assistant.errors import ParleyError, UnknownEntityError
-
-    if isinstance(exc, UnknownEntityError) and allowed is not None:
-        return f"Unknown {exc.kind} '{exc.value}'."
-    return exc.user_message if isinstance(exc, ParleyError) else "that step failed"
-
-
 def error_result(tool: str, message: str, filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """A tool-level failure the model and writer can explain (message is user-safe)."""
     return tool_result(tool, filters=filters, data=None, error=message)
-
-
-def scope_payers(requested: list[str] | None, allowed: list[str] | None) -> list[str] | None:
-    """Intersect the payers asked for with those the caller may see."""
-    if allowed is None:
-        return requested
-    if not requested:
-        return list(allowed)
-    return [p for p in requested if p in allowed]
 
 
 def run_on_warehouse(
@@ -139,7 +126,7 @@ def run_on_warehouse(
     tool: str,
     filters: dict[str, Any],
     fn: Callable[[Any], tuple[str, dict[str, Any]]],
-    allowed: list[str] | None = None,
+    scope: Scope = EVERYONE,
 ) -> tuple[str, dict[str, Any]]:
     """Run ``fn(conn)`` on a fresh read-only connection; Parley errors become tool errors."""
     import logging
@@ -153,7 +140,7 @@ def run_on_warehouse(
     try:
         return fn(conn)
     except ParleyError as exc:
-        return error_result(tool, scoped_message(exc, allowed), filters)
+        return error_result(tool, scope.message(exc), filters)
     except Exception:  # a bug or a broken store must not take the turn down
         logging.getLogger(__name__).exception("tool %s failed", tool)
         return error_result(tool, f"the {tool} analysis failed unexpectedly; it has been logged", filters)
@@ -164,15 +151,3 @@ def run_on_warehouse(
 def names_of(conn: Any) -> dict[str, str]:
     """payer_id → display name."""
     return dict(conn.execute("SELECT payer_id, name FROM payers").fetchall())
-
-
-def visible(payer_id: str | None, allowed: list[str] | None) -> bool:
-    """Whether a row of this payer may be shown in this turn."""
-    return allowed is None or payer_id in allowed
-
-
-def single_scope(payer: str | None, allowed: list[str] | None) -> str | None:
-    """When the caller may see exactly one payer and asked for none, that payer."""
-    if payer is None and allowed is not None and len(allowed) == 1:
-        return allowed[0]
-    return payer

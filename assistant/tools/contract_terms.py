@@ -9,14 +9,13 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
-from assistant.analytics.vocabulary import resolve_optional_payer
 from assistant.errors import ParleyError
+from assistant.scope import EVERYONE, Scope
 from assistant.tools.base import (
     ToolDeps,
     TurnContext,
     error_result,
     figure,
-    scoped_message,
     tool_result,
 )
 from assistant.vocabulary import TERM_KEYS
@@ -31,6 +30,7 @@ FROM contract_terms t
 WHERE (t.effective_from IS NULL OR t.effective_from <= ?)
   AND (? IS NULL OR t.payer_id = ?)
   AND (t.chunk_id IS NULL OR NOT list_contains(?::VARCHAR[], t.chunk_id))
+  AND list_contains(coalesce(?::VARCHAR[], [t.payer_id]), t.payer_id)
 QUALIFY row_number() OVER (
     PARTITION BY t.payer_id, t.term, coalesce(t.program, '')
     ORDER BY t.effective_from DESC NULLS LAST) = 1
@@ -73,11 +73,13 @@ def pick_program(rows: list[dict[str, Any]], program: str | None) -> list[dict[s
 
 
 def query_terms(
-    conn: Any, as_of: Any, payer_id: str | None, exclude_chunks: list[str] | None = None
+    conn: Any, as_of: Any, payer_id: str | None, exclude_chunks: list[str] | None = None,
+    scope: Scope = EVERYONE,
 ) -> list[dict[str, Any]]:
     """Terms in force on ``as_of`` (amendments applied), one row per payer and term; rows
-    stated by ``exclude_chunks`` (flagged passages) are passed over for the next one."""
-    cur = conn.execute(SQL, [as_of, payer_id, payer_id, list(exclude_chunks or [])])
+    stated by ``exclude_chunks`` (flagged passages) are passed over for the next one; only
+    the payers ``scope`` may see are read."""
+    cur = conn.execute(SQL, [as_of, payer_id, payer_id, list(exclude_chunks or []), scope.allowed])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
@@ -117,12 +119,13 @@ def _suspicious(deps: ToolDeps, chunk_id: str) -> bool:
     return hit is not None and hit.suspicious
 
 
-def _unflagged_terms(deps: ToolDeps, conn: Any, as_of: Any, payer_id: str | None) -> list[dict]:
+def _unflagged_terms(deps: ToolDeps, conn: Any, as_of: Any, payer_id: str | None,
+                     scope: Scope) -> list[dict]:
     """``query_terms`` with every row from a chunk flagged ``suspicious`` (text addressed to
     an AI) replaced by the next row in force: a flagged passage is never a figure."""
     flagged: list[str] = []
     for _ in range(5):
-        rows = query_terms(conn, as_of, payer_id, flagged)
+        rows = query_terms(conn, as_of, payer_id, flagged, scope)
         new = [r["chunk_id"] for r in rows if r.get("chunk_id") and _suspicious(deps, r["chunk_id"])]
         if not new:
             return rows
@@ -151,20 +154,19 @@ def make_contract_terms(deps: ToolDeps) -> BaseTool:
                                    "program": program}
         try:
             vocab = deps.vocabulary()
-            payer_id = resolve_optional_payer(vocab, payer, ctx.allowed_payers)
+            payer_id = ctx.scope.resolve_optional(vocab, payer)
         except ParleyError as exc:
-            return error_result("contract_terms", scoped_message(exc, ctx.allowed_payers), filters)
+            return error_result("contract_terms", ctx.scope.message(exc), filters)
         conn = deps.connect()
         try:
-            rows = _unflagged_terms(deps, conn, ctx.as_of, payer_id)
+            rows = _unflagged_terms(deps, conn, ctx.as_of, payer_id, ctx.scope)
         finally:
             conn.close()
         wanted = [t for t in (terms or []) if t in TERM_KEYS] or None
         rows = [
             r
             for r in rows
-            if (wanted is None or r["term"] in wanted)
-            and (ctx.allowed_payers is None or r["payer_id"] in ctx.allowed_payers)
+            if wanted is None or r["term"] in wanted
         ]
         rows = pick_program(rows, program)
         figs = []

@@ -83,7 +83,7 @@ def make_counteroffer(deps: ToolDeps) -> BaseTool:
             if not args.payer:
                 raise InputError("Name the payer the proposal is for.")
             # resolved in the caller's scope first: nothing is computed for a payer it may not see
-            payer_id = deps.vocabulary().resolve_payer(args.payer, ctx.allowed_payers)
+            payer_id = ctx.scope.resolve_payer(deps.vocabulary(), args.payer)
             proposal = Proposal(items=[ProposalItem(**i) for i in _items(args)])
             res = model_counteroffer(
                 conn, CounterofferParams(payer=payer_id, proposal=proposal, as_of=ctx.as_of)
@@ -104,6 +104,6 @@ def make_counteroffer(deps: ToolDeps) -> BaseTool:
             filters.update(res.filters)
             return tool_result("counteroffer", filters=filters, data=data, figures=figs, rows=res.row_count)
 
-        return run_on_warehouse(deps, "counteroffer", filters, run, ctx.allowed_payers)
+        return run_on_warehouse(deps, "counteroffer", filters, run, ctx.scope)
 
     return counteroffer

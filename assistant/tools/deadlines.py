@@ -14,7 +14,6 @@ from assistant.tools.base import (
     figure,
     run_on_warehouse,
     tool_result,
-    visible,
 )
 
 
@@ -50,13 +49,13 @@ def make_deadlines(deps: ToolDeps) -> BaseTool:
                     payer=payer,
                     within_days=window_days,
                     prep_lead_days=deps.settings.prep_lead_days,
+                    within=ctx.scope.allowed,
                 ),
             )
             names = dict(conn.execute("SELECT payer_id, name FROM payers").fetchall())
             rows = [
                 dict(c.model_dump(), payer_name=names.get(c.payer_id or "", c.payer_id or c.contract_id))
                 for c in res.contracts
-                if visible(c.payer_id, ctx.allowed_payers)
             ]
             rows.sort(
                 key=lambda r: (r["days_until_notice_deadline"] is None, r["days_until_notice_deadline"] or 0)
@@ -80,6 +79,6 @@ def make_deadlines(deps: ToolDeps) -> BaseTool:
                 rows=res.row_count,
             )
 
-        return run_on_warehouse(deps, "deadlines", filters, run, ctx.allowed_payers)
+        return run_on_warehouse(deps, "deadlines", filters, run, ctx.scope)
 
     return deadlines

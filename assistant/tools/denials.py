@@ -8,15 +8,14 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
+from assistant.scope import Scope
 from assistant.tools.base import (
     ToolDeps,
     TurnContext,
     figure,
     names_of,
     run_on_warehouse,
-    single_scope,
     tool_result,
-    visible,
 )
 from assistant.tools.periods import period_from
 
@@ -34,7 +33,8 @@ class DenialsArgs(BaseModel):
 
 
 def _combined(
-    conn: Any, payer: str | None, codes: list[str], period: Any, filters: dict[str, Any]
+    conn: Any, payer: str | None, codes: list[str], period: Any, filters: dict[str, Any],
+    scope: Scope,
 ) -> tuple[str, dict[str, Any]]:
     """Several codes as one group: lines, denials and each reason's share of the lines."""
     from assistant.analytics.denials import DenialParams, denial_analysis
@@ -43,7 +43,8 @@ def _combined(
     reasons: dict[tuple[str | None, str | None], dict[str, Any]] = {}
     payer_label = None
     for c in codes:
-        res = denial_analysis(conn, DenialParams(payer=payer, code=c, period=period))
+        res = denial_analysis(conn, DenialParams(payer=payer, code=c, period=period,
+                                                 within=scope.allowed))
         lines += res.lines
         denied += res.denied_lines
         rows += res.row_count
@@ -97,41 +98,35 @@ def make_denials(deps: ToolDeps) -> BaseTool:
 
         ctx = runtime.context
         filters: dict[str, Any] = {"payer": payer, "code": code, "codes": codes, "start": start, "end": end}
-        payer = single_scope(payer, ctx.allowed_payers)
+        scope = ctx.scope
+        payer = payer or scope.single()
 
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
             period = period_from(start, end, ctx.as_of)
             if codes and len(codes) > 1:
-                return _combined(conn, payer, codes, period, filters)
-            res = denial_analysis(conn, DenialParams(payer=payer, code=code, period=period))
+                return _combined(conn, payer, codes, period, filters, scope)
+            # scoped: the analysis reads only the visible payers' lines (a SQL filter), so
+            # every total below is over the caller's own payers
+            res = denial_analysis(conn, DenialParams(payer=payer, code=code, period=period,
+                                                     within=scope.allowed))
             names = names_of(conn)
-            allowed = ctx.allowed_payers
-            by_payer = [
-                dict(r.model_dump(), payer_name=names.get(r.key, r.key))
-                for r in res.by_payer
-                if visible(r.key, allowed)
-            ]
-            changes = [
-                dict(c.model_dump(), payer_name=names.get(c.payer_id, c.payer_id))
-                for c in res.changes
-                if visible(c.payer_id, allowed)
-            ]
-            scoped_all = allowed is not None and payer is None
+            by_payer = [dict(r.model_dump(), payer_name=names.get(r.key, r.key)) for r in res.by_payer]
+            changes = [dict(c.model_dump(), payer_name=names.get(c.payer_id, c.payer_id))
+                       for c in res.changes]
             data = {
                 "payer": names.get(res.filters.get("payer_id") or "", res.filters.get("payer_id")),
                 "code": res.filters.get("code"),
-                "lines": sum(r["lines"] for r in by_payer) if scoped_all else res.lines,
-                "denied_lines": sum(r["denied_lines"] for r in by_payer) if scoped_all else res.denied_lines,
-                "denial_rate": None if scoped_all else res.denial_rate,
+                "lines": res.lines,
+                "denied_lines": res.denied_lines,
+                "denial_rate": res.denial_rate,
                 "by_payer": by_payer,
-                "by_code": [r.model_dump() for r in res.by_code][:8] if not scoped_all else [],
-                "top_reasons": [r.model_dump() for r in res.top_reasons][:5] if not scoped_all else [],
-                "by_month": [r.model_dump() for r in res.by_month] if not scoped_all else [],
+                "by_code": [r.model_dump() for r in res.by_code][:8],
+                "top_reasons": [r.model_dump() for r in res.top_reasons][:5],
+                "by_month": [r.model_dump() for r in res.by_month],
                 "changes": changes[:5],
             }
             figs = [figure("denied lines", data["denied_lines"]), figure("lines", data["lines"])]
-            if data["denial_rate"] is not None:
-                figs.append(figure("denial rate", res.denial_rate, "percent"))
+            figs.append(figure("denial rate", res.denial_rate, "percent"))
             for r in by_payer:
                 figs.append(figure(f"{r['payer_name']} denial rate", r["denial_rate"], "percent"))
             for c in changes[:5]:
@@ -144,7 +139,7 @@ def make_denials(deps: ToolDeps) -> BaseTool:
             filters.update(res.filters)
             return tool_result("denials", filters=filters, data=data, figures=figs, rows=res.row_count)
 
-        return run_on_warehouse(deps, "denials", filters, run, ctx.allowed_payers)
+        return run_on_warehouse(deps, "denials", filters, run, scope)
 
     return denials
 

@@ -8,14 +8,13 @@ from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
-from assistant.scope import NOT_AVAILABLE, enough_peers
+from assistant.scope import NOT_AVAILABLE
 from assistant.tools.base import (
     ToolDeps,
     TurnContext,
     figure,
     run_on_warehouse,
     tool_result,
-    visible,
 )
 from assistant.tools.periods import period_from
 
@@ -54,20 +53,18 @@ def make_payer_mix(deps: ToolDeps) -> BaseTool:
         filters: dict[str, Any] = {"start": start, "end": end}
 
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
-            res = analyse(conn, MixParams(period=period_from(start, end, ctx.as_of)))
-            # practice totals and shares include the hidden payers: shown to a scoped caller
-            # only when they aggregate at least three of them (assistant.scope)
-            totals = enough_peers([r.payer_id for r in res.by_payer], ctx.allowed_payers)
-            by_payer = [r.model_dump() for r in res.by_payer if visible(r.payer_id, ctx.allowed_payers)]
-            by_payer.sort(key=lambda r: -r["paid"])
-            if not totals:
-                for r in by_payer:
-                    r["share_of_claims"] = r["share_of_paid"] = None
+            # scoped: the analytics read only the visible payers' rows; practice shares come
+            # back only when the hidden payers are enough to aggregate over (assistant.scope)
+            res = analyse(conn, MixParams(period=period_from(start, end, ctx.as_of),
+                                          within=ctx.scope.allowed))
+            totals = res.shares_shown
+            by_payer = sorted((r.model_dump() for r in res.by_payer), key=lambda r: -r["paid"])
+            practice = not ctx.scope.scoped
             data = {
                 "by_payer": by_payer,
-                "paid": res.paid if ctx.allowed_payers is None else None,
-                "claims": res.claims if totals else None,
-                "patients": res.patients if totals else None,
+                "paid": res.paid if practice else None,
+                "claims": res.claims if practice else None,
+                "patients": res.patients if practice else None,
             }
             figs = []
             for r in by_payer:
@@ -83,7 +80,7 @@ def make_payer_mix(deps: ToolDeps) -> BaseTool:
             return tool_result("payer_mix", filters=filters, data=data, figures=figs, rows=res.row_count,
                                note=None if totals else NOT_AVAILABLE)
 
-        return run_on_warehouse(deps, "payer_mix", filters, run, ctx.allowed_payers)
+        return run_on_warehouse(deps, "payer_mix", filters, run, ctx.scope)
 
     return payer_mix
 
@@ -96,9 +93,9 @@ def _receipts(deps: ToolDeps, ctx: TurnContext, start: str | None, end: str | No
     filters: dict[str, Any] = {"start": start, "end": end, "by": "payment", "payer": payer}
 
     def run(conn: Any) -> tuple[str, dict[str, Any]]:
-        res = payments_received(
-            conn, ReceiptsParams(period=period_from(start, end, ctx.as_of), payer=payer))
-        by_payer = [r.model_dump() for r in res.by_payer if visible(r.payer_id, ctx.allowed_payers)]
+        res = payments_received(conn, ReceiptsParams(
+            period=period_from(start, end, ctx.as_of), payer=payer, within=ctx.scope.allowed))
+        by_payer = [r.model_dump() for r in res.by_payer]
         figs = []
         for r in by_payer:
             figs.append(figure(f"{r['payer_name']} paid by payment date", r["paid"], "usd"))
@@ -109,4 +106,4 @@ def _receipts(deps: ToolDeps, ctx: TurnContext, start: str | None, end: str | No
         filters.update(res.filters)
         return tool_result("payer_mix", filters=filters, data=data, figures=figs, rows=res.row_count)
 
-    return run_on_warehouse(deps, "payer_mix", filters, run, ctx.allowed_payers)
+    return run_on_warehouse(deps, "payer_mix", filters, run, ctx.scope)

@@ -9,13 +9,12 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import ParleyError
-from assistant.scope import NOT_AVAILABLE, SCOPED_NOTE, peer_aggregate
+from assistant.scope import NOT_AVAILABLE, SCOPED_NOTE, Scope
 from assistant.tools.base import (
     ToolDeps,
     TurnContext,
     error_result,
     figure,
-    scoped_message,
     tool_result,
 )
 
@@ -58,7 +57,7 @@ def rate_citations(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def scope_rate_rows(rows: list[dict[str, Any]], peers: list[dict[str, Any]], allowed: list[str],
+def scope_rate_rows(rows: list[dict[str, Any]], peers: list[dict[str, Any]], scope: Scope,
                     *, peer_target: bool) -> list[str]:
     """Rewrite a scoped caller's rate rows in place so that other payers appear only as the
     peer aggregate (median and count over at least three payers outside ``allowed``): no
@@ -69,7 +68,7 @@ def scope_rate_rows(rows: list[dict[str, Any]], peers: list[dict[str, Any]], all
         by_code.setdefault(p["code"], {})[p["payer_id"]] = p["rate"]
     missing: list[str] = []
     for r in rows:
-        agg = peer_aggregate(by_code.get(r["code"], {}), allowed)
+        agg = scope.peer_aggregate(by_code.get(r["code"], {}))
         r["rank"] = r["payers_ranked"] = None
         r["peer_median"] = agg["median"] if agg else None
         r["peer_count"] = agg["count"] if agg else None
@@ -123,12 +122,16 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
             peers: list[dict[str, Any]] = []
             row_count = 0
             result_filters: dict[str, Any] = {}
-            scoped = ctx.allowed_payers is not None
-            # a scoped caller's rows are computed per visible payer; other payers only feed
-            # the peer aggregate (assistant.scope), never a row, a rank or a gap to the best
+            scope = ctx.scope
+            scoped = scope.scoped
+            # the payer argument is resolved in the caller's scope first (a hidden or
+            # unknown payer is refused alike); a scoped caller's rows are computed per
+            # visible payer, and other payers only feed the peer aggregate
+            # (assistant.scope), never a row, a rank or a gap to the best
+            focus = scope.resolve_optional(vocab, payer)
             known = {p.payer_id for p in vocab.payers}
-            asked: list[str | None] = ([payer] if payer or not scoped else
-                                       [p for p in ctx.allowed_payers or [] if p in known])
+            asked: list[str | None] = ([focus] if focus or not scoped else
+                                       [p for p in scope.allowed or [] if p in known])
             for code in wanted:
                 for who in asked:
                     params = RateParams(
@@ -148,19 +151,18 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
             from assistant.analytics.rate_sources import payer_rules
             from assistant.stores.fee_sources import medicare_needs
 
-            focus = vocab.resolve_payer(payer) if payer else None
             rules = payer_rules(conn, focus)
             needs = medicare_needs(conn, focus)
         except ParleyError as exc:
-            return error_result("rate_comparison", scoped_message(exc, ctx.allowed_payers), filters)
+            return error_result("rate_comparison", ctx.scope.message(exc), filters)
         finally:
             conn.close()
         notes = list(needs)
-        if ctx.allowed_payers is not None:
-            rows = [r for r in rows if r["payer_id"] in ctx.allowed_payers]
-            rules = [r for r in rules if r["payer_id"] in ctx.allowed_payers]
-            needs = [n for n in needs if n.split(":", 1)[0] in ctx.allowed_payers]
-            notes = list(needs) + scope_rate_rows(rows, peers, ctx.allowed_payers,
+        if ctx.scope.scoped:
+            rows = ctx.scope.keep(rows, lambda r: r["payer_id"])
+            rules = ctx.scope.keep(rules, lambda r: r["payer_id"])
+            needs = ctx.scope.keep(needs, lambda n: n.split(":", 1)[0])
+            notes = list(needs) + scope_rate_rows(rows, peers, ctx.scope,
                                                   peer_target=not target_medicare_pct)
         total_gap = sum(r["annual_gap"] or 0.0 for r in rows)
         rows = rows[:MAX_ROWS]
@@ -173,7 +175,7 @@ def make_rate_comparison(deps: ToolDeps) -> BaseTool:
         ]
         if payer:
             label = ("annual gap to the median of other payers"
-                     if ctx.allowed_payers is not None and not target_medicare_pct
+                     if ctx.scope.scoped and not target_medicare_pct
                      else "annual gap to target")
             figs.append(figure(label, round(total_gap, 2), "usd"))
         filters.update({k: v for k, v in result_filters.items() if k not in ("code",)})

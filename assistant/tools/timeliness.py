@@ -14,9 +14,7 @@ from assistant.tools.base import (
     figure,
     names_of,
     run_on_warehouse,
-    single_scope,
     tool_result,
-    visible,
 )
 from assistant.tools.periods import period_from
 
@@ -47,16 +45,14 @@ def make_payment_timeliness(deps: ToolDeps) -> BaseTool:
 
         ctx = runtime.context
         filters: dict[str, Any] = {"payer": payer, "start": start, "end": end}
-        payer = single_scope(payer, ctx.allowed_payers)
+        payer = payer or ctx.scope.single()
 
         def run(conn: Any) -> tuple[str, dict[str, Any]]:
-            res = analyse(conn, TimelinessParams(payer=payer, period=period_from(start, end, ctx.as_of)))
+            res = analyse(conn, TimelinessParams(payer=payer, period=period_from(start, end, ctx.as_of),
+                                                 within=ctx.scope.allowed))
             names = names_of(conn)
-            by_payer = [
-                dict(r.model_dump(), payer_name=names.get(r.payer_id, r.payer_id))
-                for r in res.by_payer
-                if visible(r.payer_id, ctx.allowed_payers)
-            ]
+            by_payer = [dict(r.model_dump(), payer_name=names.get(r.payer_id, r.payer_id))
+                        for r in res.by_payer]
             by_payer.sort(key=lambda r: -r["share_late"])
             data = {
                 "payer": names.get(res.filters.get("payer_id") or "", None),
@@ -85,6 +81,6 @@ def make_payment_timeliness(deps: ToolDeps) -> BaseTool:
                 "payment_timeliness", filters=filters, data=data, figures=figs, rows=res.row_count
             )
 
-        return run_on_warehouse(deps, "payment_timeliness", filters, run, ctx.allowed_payers)
+        return run_on_warehouse(deps, "payment_timeliness", filters, run, ctx.scope)
 
     return payment_timeliness

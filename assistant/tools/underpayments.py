@@ -14,7 +14,6 @@ from assistant.tools.base import (
     TurnContext,
     error_result,
     figure,
-    scoped_message,
     tool_result,
 )
 from assistant.tools.periods import period_from
@@ -67,24 +66,25 @@ def make_underpayments(deps: ToolDeps) -> BaseTool:
 
         ctx = runtime.context
         filters: dict[str, Any] = {"payer": payer, "code": code, "start": start, "end": end}
-        if payer is None and ctx.allowed_payers is not None and len(ctx.allowed_payers) == 1:
-            payer = ctx.allowed_payers[0]
+        payer = payer or ctx.scope.single()
         conn = deps.connect()
         try:
             period = period_from(start, end, ctx.as_of)
-            res = reimbursement_variance(conn, VarianceParams(payer=payer, code=code, period=period))
+            # scoped: only the visible payers' lines are read (a SQL filter), so every total
+            # below is over the caller's own payers
+            res = reimbursement_variance(conn, VarianceParams(payer=payer, code=code, period=period,
+                                                              within=ctx.scope.allowed))
             from assistant.analytics.common import payer_names
 
             names = payer_names(conn)
         except ParleyError as exc:
-            return error_result("underpayments", scoped_message(exc, ctx.allowed_payers), filters)
+            return error_result("underpayments", ctx.scope.message(exc), filters)
         finally:
             conn.close()
-        allowed = ctx.allowed_payers
-        by_payer = [t.model_dump() for t in res.by_payer if allowed is None or t.key in allowed]
-        patterns = [p.model_dump() for p in res.patterns if allowed is None or p.payer_id in allowed]
+        by_payer = [t.model_dump() for t in res.by_payer]
+        patterns = [p.model_dump() for p in res.patterns]
         sources = {(r.payer_id, r.code or "", r.effective_from): r.model_dump()
-                   for r in res.rate_sources if allowed is None or r.payer_id in allowed}
+                   for r in res.rate_sources}
         for p in patterns:
             p["payer_name"] = names.get(p["payer_id"], p["payer_id"])
             p.update(_pattern_rates(res.lines, p))
@@ -94,11 +94,7 @@ def make_underpayments(deps: ToolDeps) -> BaseTool:
             p["rate_source"] = src
         for t in by_payer:
             t["payer_name"] = names.get(t["key"], t["key"])
-        if allowed is not None and payer is None:
-            total_short = round(sum(t["short"] for t in by_payer), 2)
-            underpaid = sum(t["underpaid_lines"] for t in by_payer)
-        else:
-            total_short, underpaid = res.total_short, res.underpaid_lines
+        total_short, underpaid = res.total_short, res.underpaid_lines
         data = {
             "payer": names.get(res.filters.get("payer_id") or "", res.filters.get("payer_id")),
             "code": res.filters.get("code"),

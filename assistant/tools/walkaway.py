@@ -9,7 +9,7 @@ from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
 from assistant.errors import InputError
-from assistant.scope import NOT_AVAILABLE, enough_peers
+from assistant.scope import NOT_AVAILABLE
 from assistant.tools.base import ToolDeps, TurnContext, figure, names_of, run_on_warehouse, tool_result
 
 
@@ -44,7 +44,7 @@ def make_walkaway(deps: ToolDeps) -> BaseTool:
             if not payer:
                 raise InputError("Name the payer to model walking away from.")
             # resolved in the caller's scope first: nothing is computed for a payer it may not see
-            payer_id = deps.vocabulary().resolve_payer(payer, ctx.allowed_payers)
+            payer_id = ctx.scope.resolve_payer(deps.vocabulary(), payer)
             params = WalkawayParams(
                 payer=payer_id, as_of=ctx.as_of, retention_share=(retention_pct or 0.0) / 100
             )
@@ -60,7 +60,7 @@ def make_walkaway(deps: ToolDeps) -> BaseTool:
                 figure("margin lost", res.margin_lost, "usd"),
             ]
             billing = [r[0] for r in conn.execute("SELECT DISTINCT payer_id FROM claim_lines").fetchall()]
-            if not enough_peers(billing, ctx.allowed_payers):
+            if not ctx.scope.enough_peers(billing):
                 # the practice total minus this payer would be one or two hidden payers' revenue
                 data["practice_annual_revenue"] = data["share_of_revenue"] = None
                 figs = [f for f in figs if f["label"] != "share of practice revenue"]
@@ -71,6 +71,6 @@ def make_walkaway(deps: ToolDeps) -> BaseTool:
             return tool_result("walkaway", filters=filters, data=data, figures=figs, rows=res.row_count,
                                note=note)
 
-        return run_on_warehouse(deps, "walkaway", filters, run, ctx.allowed_payers)
+        return run_on_warehouse(deps, "walkaway", filters, run, ctx.scope)
 
     return walkaway

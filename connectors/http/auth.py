@@ -20,6 +20,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, HTTPException, Request
 
 from assistant.errors import ConfigError, InputError
+from assistant.scope import Scope
 from assistant.settings import Settings
 
 Role = Literal["reader", "negotiator", "admin"]
@@ -40,9 +41,9 @@ class Principal:
         return ROLES.index(self.role) >= ROLES.index(needed)
 
     @property
-    def allowed_payers(self) -> list[str] | None:
-        """Payer scope for ``Assistant.ask(allowed_payers=...)``; None means all."""
-        return list(self.payers) if self.payers is not None else None
+    def scope(self) -> Scope:
+        """The payers this key may see (``Scope.everyone()`` for a key without a list)."""
+        return Scope.of(self.payers)
 
 
 def keys_file(settings: Settings) -> Path:

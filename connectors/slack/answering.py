@@ -136,7 +136,7 @@ def _answer_in_place(services: Any, client: WebClient, q: Question, scope: Scope
         result = services.assistant.ask(
             q.text,
             conversation_id=q.conversation_id,
-            allowed_payers=scope.allowed,
+            scope=scope,
             on_progress=progress,
         )
         services.feedback.record_answer(result, q.channel)
@@ -190,7 +190,7 @@ def _private_worker(
 ) -> None:
     try:
         result = services.assistant.ask(
-            q.text, conversation_id=private.conversation_id, allowed_payers=scope.allowed
+            q.text, conversation_id=private.conversation_id, scope=scope
         )
         services.feedback.record_answer(result, q.channel)
         result = public_answer(result)  # file names, never server paths

@@ -14,27 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError
+from assistant.scope import Scope
 
-
-@dataclass(frozen=True)
-class Scope:
-    """Payer ids one may see; ``None`` means every payer."""
-
-    payers: frozenset[str] | None
-
-    def allows(self, payer_id: str) -> bool:
-        """True when ``payer_id`` is visible in this scope."""
-        return self.payers is None or payer_id in self.payers
-
-    @property
-    def allowed(self) -> list[str] | None:
-        """The list for ``Assistant.ask(allowed_payers=...)``."""
-        return sorted(self.payers) if self.payers is not None else None
-
-    @property
-    def empty(self) -> bool:
-        """True when nothing is visible."""
-        return self.payers is not None and not self.payers
+__all__ = ["Scope", "Visibility", "named_payers"]
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.scope import Scope
 from tests.conftest import Practice
 
 
@@ -128,10 +129,10 @@ def test_varied_phrasings_route_to_the_right_analysis(offline_assistant: Any) ->
 
 
 def test_payer_scope_is_enforced_inside_the_tools(offline_assistant: Any) -> None:
-    hidden = offline_assistant.ask("Is Blue Summit paying us late?", allowed_payers=["KHP"])
+    hidden = offline_assistant.ask("Is Blue Summit paying us late?", scope=Scope.of(["KHP"]))
     assert "Blue Summit" not in hidden.text.replace("'Blue Summit'", "") or hidden.refused
     assert all(f.filters.get("payer_id") in (None, "KHP") for f in hidden.figures)
-    mix = offline_assistant.ask("What's our payer mix?", allowed_payers=["KHP"])
+    mix = offline_assistant.ask("What's our payer mix?", scope=Scope.of(["KHP"]))
     assert "Keystone" in mix.text and "Northwind" not in mix.text and "Blue Summit" not in mix.text
-    unknown = offline_assistant.ask("What's Acme Insurance's timely filing limit?", allowed_payers=["KHP"])
+    unknown = offline_assistant.ask("What's Acme Insurance's timely filing limit?", scope=Scope.of(["KHP"]))
     assert "Keystone Health Plan" in unknown.text and "Northwind" not in unknown.text

@@ -66,14 +66,14 @@ def test_ask_returns_answer_with_citations(stack: Stack) -> None:
     assert body["conversation_id"] == "c1" and body["answer_id"]
     call = stack.assistant.called(TIMELY)
     assert call is not None
-    assert call["conversation_id"] == "http:rita:c1" and call["allowed_payers"] is None
+    assert call["conversation_id"] == "http:rita:c1" and not call["scope"].scoped
 
 
 def test_payer_scope_is_passed_and_enforced(stack: Stack) -> None:
     own = "How many days does Keystone give us to appeal?"
     ok = stack.client.post("/v1/ask", headers=stack.auth("scoped"), json={"question": own})
     assert ok.status_code == 200 and "90 days" in ok.json()["text"], ok.text
-    assert stack.assistant.called(own)["allowed_payers"] == ["KHP"]
+    assert stack.assistant.called(own)["scope"].allowed == ["KHP"]
     # Northwind's limit is 365 days; a Keystone-only caller must not learn it
     other = "What is Northwind's timely filing limit?"
     hidden = stack.client.post("/v1/ask", headers=stack.auth("scoped"), json={"question": other})

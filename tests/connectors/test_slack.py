@@ -83,7 +83,7 @@ def test_mention_answers_in_thread_with_sources(stack: Stack) -> None:
     assert sources["elements"][0]["text"] == "*Sources*"
     assert "Keystone" in sources["elements"][1]["text"] and "p. 1" in sources["elements"][1]["text"]
     call = _answered(stack, "What's Keystone's timely filing limit?")
-    assert call["allowed_payers"] == ["KHP"]
+    assert call["scope"].allowed == ["KHP"]
     assert call["conversation_id"] == f"slack:T1:CGEN:{ev['ts']}"
 
 
@@ -175,7 +175,7 @@ def test_slash_command_ask_acks_fast_and_answers(stack: Stack) -> None:
     )
     assert posted["channel"] == "CGEN"
     call = _answered(stack, "What does Keystone pay for 99214?")
-    assert call["allowed_payers"] == ["KHP"]
+    assert call["scope"].allowed == ["KHP"]
     # the contracted rate in force (amendment of 2026-04-01) is in the answer
     rate = max(
         (r for r in stack.truth["fee_schedule"] if r["payer_id"] == "KHP" and r["code"] == "99214"),
@@ -203,7 +203,7 @@ def test_channel_question_about_hidden_payer_is_answered_privately(stack: Stack)
     assert private["channel"] == "CGEN" and "Northwind" in json.dumps(private["blocks"])
     assert not [p for p in stack.slack.named("chat.postMessage") if p.get("thread_ts") == ev["ts"]]
     call = _answered(stack, ev["text"].split("> ", 1)[1])
-    assert call["allowed_payers"] == ["KHP", "NWM"]
+    assert call["scope"].allowed == ["KHP", "NWM"]
     assert call["conversation_id"].endswith(":private:UALICE")
 
 
@@ -260,7 +260,7 @@ def test_direct_message_is_answered_in_the_users_scope(stack: Stack) -> None:
     placeholder = _placeholder(stack, "DBOB", ev["ts"])
     _final_update(stack, "DBOB", placeholder["_returned_ts"])
     call = _answered(stack, "Keystone prompt pay?")
-    assert call["allowed_payers"] == ["KHP"]
+    assert call["scope"].allowed == ["KHP"]
     # bot messages and channel chatter are acknowledged and ignored
     bot = {**ev, "bot_id": "BBOT", "ts": f"{time.time():.6f}", "text": "bot says"}
     assert stack.send_event(bot, f"Ev{uuid.uuid4().hex[:8]}").status_code == 200

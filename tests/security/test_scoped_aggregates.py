@@ -36,9 +36,10 @@ def _deps(settings: Any) -> Any:
 
 
 def _runtime(practice: Any, allowed: list[str] | None) -> Any:
+    from assistant.scope import Scope
     from assistant.tools.base import TurnContext
 
-    return SimpleNamespace(context=TurnContext(as_of=practice.as_of, allowed_payers=allowed))
+    return SimpleNamespace(context=TurnContext(as_of=practice.as_of, scope=Scope.of(allowed)))
 
 
 @pytest.fixture(scope="module")
@@ -177,10 +178,11 @@ def test_too_few_hidden_payers_means_no_comparison_and_no_total(practice: Any,
 def test_scoped_brief_shows_only_aggregates(practice: Any, truth: dict[str, Any]) -> None:
     """The brief a scoped key builds: no other payer's min, max, name, share or exact rate,
     in the Markdown or in brief.json."""
+    from assistant.scope import Scope
     from connectors.briefs_api import build
 
     assistant = SimpleNamespace(embedder=practice.embedder, deps=None)
-    brief = build(practice.settings, assistant, "KHP", SCOPE, as_of=practice.as_of)
+    brief = build(practice.settings, assistant, "KHP", Scope.of(SCOPE), as_of=practice.as_of)
     stored = json.loads((Path(brief.files["md"]).parent / "brief.json").read_text(encoding="utf-8"))
     assert_no_leak(truth, brief.markdown, stored)
     others = stored["facts"]["others"]

@@ -14,14 +14,15 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answer import Answer
-from assistant.errors import ParleyError, PermissionDenied, UnknownEntityError
+from assistant.errors import ParleyError
+from assistant.scope import OUT_OF_SCOPE, Scope
 from assistant.service import Assistant
 from connectors.http.auth import Principal, Reader
 from connectors.http.errors import request_id
 from connectors.http.routes import AsOfDate, AssistantDep
 
 router = APIRouter(prefix="/v1", tags=["ask"])
-OUT_OF_SCOPE = "That payer's data is not visible to you here."
+__all__ = ["OUT_OF_SCOPE", "check_payer_scope", "router"]
 log = logging.getLogger("parley.http.ask")
 
 SSE_DOC = (
@@ -52,27 +53,18 @@ class AskRequest(BaseModel):
     stream: bool = False
 
 
-def check_payer_scope(assistant: Assistant, payer: str | None, allowed: list[str] | None) -> None:
+def check_payer_scope(assistant: Assistant, payer: str | None, scope: Scope) -> None:
     """Fail early when ``payer`` is unknown (422) or outside the caller's scope (403). A
     scoped caller gets the same 403 for a name no payer has, so its answers never reveal
-    which other payers exist."""
-    if not payer:
-        return
-    from assistant.analytics.vocabulary import resolve_optional_payer
-
-    try:
-        resolve_optional_payer(assistant.vocabulary(), payer, allowed)
-    except UnknownEntityError:
-        if allowed is None:
-            raise
-        raise PermissionDenied(OUT_OF_SCOPE) from None
+    which other payers exist (``Scope.resolve_payer``)."""
+    scope.resolve_optional(assistant.vocabulary(), payer)
 
 
 def _ask_kwargs(body: AskRequest, principal: Principal) -> dict[str, Any]:
     thread = f"http:{principal.user}:{body.conversation_id}" if body.conversation_id else None
     return {
         "conversation_id": thread,
-        "allowed_payers": principal.allowed_payers,
+        "scope": principal.scope,
         "payer": body.payer,
         "as_of": body.as_of,
     }
@@ -155,7 +147,7 @@ async def ask(
     stream: Annotated[bool, Query(description="Stream as Server-Sent Events.")] = False,
 ) -> Any:
     """Answer one question with cited clauses and traced figures."""
-    await to_thread.run_sync(check_payer_scope, assistant, body.payer, principal.allowed_payers)
+    await to_thread.run_sync(check_payer_scope, assistant, body.payer, principal.scope)
     kw = _ask_kwargs(body, principal)
     if stream or body.stream:
         rid = request_id(request)

@@ -56,11 +56,11 @@ async def create_brief(
     body: BriefRequest, principal: Negotiator, assistant: AssistantDep, settings: SettingsDep
 ) -> BriefCreated:
     """Build and store a negotiation brief for one payer (negotiator role)."""
-    allowed = principal.allowed_payers
-    await to_thread.run_sync(check_payer_scope, assistant, body.payer, allowed)
+    scope = principal.scope
+    await to_thread.run_sync(check_payer_scope, assistant, body.payer, scope)
     brief = await to_thread.run_sync(
         lambda: briefs_api.build(
-            settings, assistant, body.payer, allowed, body.as_of, tuple(body.formats)
+            settings, assistant, body.payer, scope, body.as_of, tuple(body.formats)
         )
     )
     return BriefCreated(
@@ -84,7 +84,7 @@ def get_brief(
     format: Annotated[Literal["json", "md"], Query()] = "json",
 ) -> Any:
     """The stored brief: ``format=json`` (default, the whole object) or ``format=md``."""
-    brief = briefs_api.load(settings, brief_id, principal.allowed_payers)
+    brief = briefs_api.load(settings, brief_id, principal.scope)
     if format == "md":
         return PlainTextResponse(brief.markdown, media_type="text/markdown")
     return brief.model_dump(mode="json") if hasattr(brief, "model_dump") else brief
@@ -100,5 +100,5 @@ def export_brief(
     brief_id: str, fmt: Format, principal: Negotiator, settings: SettingsDep
 ) -> FileResponse:
     """Download the brief in one of the export formats (written on first request)."""
-    path = briefs_api.export(settings, brief_id, fmt, principal.allowed_payers)
+    path = briefs_api.export(settings, brief_id, fmt, principal.scope)
     return FileResponse(path, media_type=MEDIA[fmt], filename=f"brief-{brief_id}.{fmt}")

@@ -30,6 +30,6 @@ async def deadlines(
 ) -> dict[str, Any]:
     """Deadlines from the extracted contract terms, limited to the caller's payers."""
     rows = await to_thread.run_sync(
-        deadlines_api.upcoming, settings, assistant, as_of, within_days, principal.allowed_payers
+        deadlines_api.upcoming, settings, assistant, as_of, within_days, principal.scope
     )
     return {"as_of": str(as_of or settings.today()), "deadlines": rows}

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import ConfigError, NotFoundError, PermissionDenied
 from assistant.monitor.findings import Finding, Kind, Status
+from assistant.scope import Scope
 from assistant.settings import Settings
 from connectors.http.auth import Negotiator, Principal, Reader
 from connectors.http.routes import SettingsDep
@@ -65,12 +66,7 @@ def serialised_write(settings: Settings, fn: Callable[..., T], *args: Any, **kwa
             return fn(*args, **kwargs)
 
 
-def visible(finding: Finding, allowed: list[str] | None) -> bool:
-    """True when a caller scoped to ``allowed`` payers may see ``finding``."""
-    return allowed is None or (finding.payer_id is not None and finding.payer_id in allowed)
-
-
-def resolve_payer(settings: Settings, payer: str, allowed: list[str] | None) -> tuple[str, str]:
+def resolve_payer(settings: Settings, payer: str, scope: Scope) -> tuple[str, str]:
     """(payer_id, name) for an id, name or alias; 403 outside the caller's scope. For a
     scoped caller an unknown name is the same 403 (no oracle of which payers exist)."""
     from assistant.analytics.vocabulary import Vocabulary
@@ -81,15 +77,7 @@ def resolve_payer(settings: Settings, payer: str, allowed: list[str] | None) -> 
         vocab = Vocabulary.load(conn)
     finally:
         conn.close()
-    from assistant.errors import PermissionDenied, UnknownEntityError
-    from connectors.http.routes.ask import OUT_OF_SCOPE
-
-    try:
-        payer_id = vocab.resolve_payer(payer, allowed)
-    except UnknownEntityError:
-        if allowed is None:
-            raise
-        raise PermissionDenied(OUT_OF_SCOPE) from None  # unknown reads like out of scope
+    payer_id = scope.resolve_payer(vocab, payer)  # unknown reads like out of scope
     return payer_id, vocab.payer_name(payer_id)
 
 
@@ -117,13 +105,13 @@ def _list(
     status: list[Status] | None,
     payer: str | None,
     kind: Kind | None,
-    allowed: list[str] | None,
+    scope: Scope,
 ) -> list[Finding]:
     from assistant.monitor.log import list_findings
 
-    payer_id = resolve_payer(settings, payer, allowed)[0] if payer else None
+    payer_id = resolve_payer(settings, payer, scope)[0] if payer else None
     found = list_findings(settings, status=status or None, payer_id=payer_id, kind=kind)
-    return [f for f in found if visible(f, allowed)]
+    return scope.keep(found, lambda f: f.payer_id)
 
 
 @router.get("/findings", response_model=FindingList, summary="The discrepancy log")
@@ -138,7 +126,7 @@ async def list_findings_route(
 ) -> FindingList:
     """Findings of the payer monitor, limited to the payers the caller's key may see."""
     found = await to_thread.run_sync(
-        _list, settings, list(status or []), payer, kind, principal.allowed_payers
+        _list, settings, list(status or []), payer, kind, principal.scope
     )
     return FindingList(count=len(found), findings=found)
 
@@ -146,7 +134,7 @@ async def list_findings_route(
 def _change(settings: Settings, finding_id: str, body: StatusChange, who: Principal) -> Finding:
     from assistant.monitor.log import get_finding, set_status
 
-    if not visible(get_finding(settings, finding_id), who.allowed_payers):
+    if not who.scope.allows(get_finding(settings, finding_id).payer_id):
         raise PermissionDenied("You may not change findings for that payer.")
     return serialised_write(
         settings, set_status, settings, finding_id, body.status, who.user, body.note
@@ -210,7 +198,7 @@ def disputes_dir(settings: Settings) -> Path:
 def _draft(settings: Settings, body: DisputeRequest, who: Principal) -> DisputeCreated:
     from assistant.monitor.dispute import draft_dispute
 
-    payer_id, _ = resolve_payer(settings, body.payer, who.allowed_payers)
+    payer_id, _ = resolve_payer(settings, body.payer, who.scope)
     dispute_id = uuid.uuid4().hex[:12]
     folder = disputes_dir(settings) / dispute_id
     draft = draft_dispute(
@@ -256,7 +244,7 @@ async def create_dispute(
     return await to_thread.run_sync(_draft, settings, body, principal)
 
 
-def _export(settings: Settings, dispute_id: str, fmt: str, allowed: list[str] | None) -> Path:
+def _export(settings: Settings, dispute_id: str, fmt: str, scope: Scope) -> Path:
     from assistant.monitor.export import write_docx, write_pdf
 
     missing = NotFoundError(f"No dispute with id '{dispute_id}'.")
@@ -267,7 +255,7 @@ def _export(settings: Settings, dispute_id: str, fmt: str, allowed: list[str] | 
         meta = json.loads((folder / "dispute.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise missing from None
-    if allowed is not None and meta.get("payer_id") not in allowed:
+    if not scope.allows(meta.get("payer_id")):
         raise missing  # as not found: the id says nothing about payers out of scope
     files: dict[str, str] = meta.get("files", {})
     if fmt in files:
@@ -290,5 +278,5 @@ async def export_dispute(
     dispute_id: str, fmt: DisputeFormat, principal: Negotiator, settings: SettingsDep
 ) -> FileResponse:
     """The drafted letter in one format (DOCX/PDF are written on first request if needed)."""
-    path = await to_thread.run_sync(_export, settings, dispute_id, fmt, principal.allowed_payers)
+    path = await to_thread.run_sync(_export, settings, dispute_id, fmt, principal.scope)
     return FileResponse(path, media_type=MEDIA[fmt], filename=f"dispute-{dispute_id}.{fmt}")

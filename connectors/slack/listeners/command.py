@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from assistant.errors import ConfigError
+from assistant.scope import Scope
 from connectors import briefs_api, deadlines_api
 from connectors.slack import blocks
 from connectors.slack.answering import MAX_QUESTION, TOO_LONG, Question, answer, friendly_error
@@ -66,7 +67,7 @@ def run_deadlines(services: Any, client: WebClient, command: dict) -> None:
     )
     try:
         rows = deadlines_api.upcoming(
-            services.settings, services.assistant, None, None, scope.allowed
+            services.settings, services.assistant, None, None, scope
         )
     except ConfigError as exc:
         _ephemeral(client, command, exc.user_message)
@@ -95,7 +96,7 @@ def run_brief(services: Any, client: WebClient, command: dict, payer: str) -> No
         return
     _ephemeral(client, command, f"Building the brief for {payer}… this takes a few seconds.")
     try:
-        brief = briefs_api.build(services.settings, services.assistant, payer, scope.allowed)
+        brief = briefs_api.build(services.settings, services.assistant, payer, scope)
     except ConfigError as exc:
         _ephemeral(client, command, exc.user_message)
         return
@@ -106,7 +107,7 @@ def run_brief(services: Any, client: WebClient, command: dict, payer: str) -> No
             brief.payer_name, briefs_api.summary_lines(brief), brief.brief_id
         ),
     )
-    path, kind = _document(services, brief)
+    path, kind = _document(services, brief, scope)
     client.files_upload_v2(
         channel=channel,
         thread_ts=posted["ts"],
@@ -116,13 +117,13 @@ def run_brief(services: Any, client: WebClient, command: dict, payer: str) -> No
     )
 
 
-def _document(services: Any, brief: Any) -> tuple[Any, str]:
+def _document(services: Any, brief: Any, scope: Scope) -> tuple[Any, str]:
     """The PDF (charts included) when it can be written, else the Markdown."""
     try:
-        return briefs_api.export(services.settings, brief.brief_id, "pdf", None), "pdf"
+        return briefs_api.export(services.settings, brief.brief_id, "pdf", scope), "pdf"
     except Exception:
         log.warning("PDF export failed; uploading Markdown", exc_info=True)
-        return briefs_api.export(services.settings, brief.brief_id, "md", None), "md"
+        return briefs_api.export(services.settings, brief.brief_id, "md", scope), "md"
 
 
 def dispatch(services: Any, client: WebClient, command: dict) -> None:

@@ -74,7 +74,7 @@ def handle_click(services: Any, client: WebClient, body: dict, action_id: str) -
     try:
         finding = get_finding(settings, finding_id)
         scope = services.visibility.user(user)
-        if scope.payers is not None and not (finding.payer_id and scope.allows(finding.payer_id)):
+        if not scope.allows(finding.payer_id):
             _private(client, channel, user, "You may not change findings for that payer.")
             return
         updated = serialised_write(
