@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from assistant.agent import create_checkpointer, create_parley_agent
+from assistant.agent import OneShotLoop, create_checkpointer, create_parley_agent
 from assistant.analytics.vocabulary import Vocabulary
 from assistant.embeddings import create_embedder
 from assistant.engines.providers import OFFLINE, create_chat_model
@@ -49,11 +49,17 @@ def create_assistant(
     model_spec: str | None = None,
     embedder: Any | None = None,
     checkpointer: Any | None = None,
+    one_shot: bool = False,
 ) -> Assistant:
     """The assistant with its stores, tools, chat model and agent.
 
     ``model`` injects a ready chat model (tests pass a scripted fake); otherwise
     ``model_spec`` or ``settings.chat_model`` names one (``offline`` by default).
+    ``one_shot`` is for a process that answers one question and ends (``parley ask``):
+    no conversation is stored (a chat model keeps the turn in process memory, which its
+    repair turns need), the offline engine runs in ``agent.OneShotLoop`` without LangGraph,
+    and the chunk store is opened only when the saved index cannot answer
+    (``index_cache.SavedIndexStore``).
     """
     from assistant.retrieval import create_retriever
     from assistant.stores.warehouse import open_warehouse
@@ -63,10 +69,14 @@ def create_assistant(
     def connect() -> Any:
         return open_warehouse(settings, read_only=True)
 
+    def retriever() -> Any:
+        store = _saved_index_store(settings, embedder) if one_shot else None
+        return create_retriever(settings, embedder=embedder, store=store)
+
     vocab = VocabularyCache(connect)
     deps = ToolDeps(
         settings=settings,
-        retriever_factory=lambda: create_retriever(settings, embedder=embedder),
+        retriever_factory=retriever,
         warehouse_factory=connect,
         vocabulary=vocab,
     )
@@ -87,8 +97,26 @@ def create_assistant(
         name = spec
     else:
         name = getattr(model, "model_name", None) or type(model).__name__
-    checkpointer = checkpointer if checkpointer is not None else create_checkpointer(settings)
-    agent = create_parley_agent(model, build_tools(deps), checkpointer)
+    if one_shot and name == OFFLINE:
+        agent: Any = OneShotLoop(model, build_tools(deps))
+    else:
+        if checkpointer is None:
+            checkpointer = _memory_saver() if one_shot else create_checkpointer(settings)
+        agent = create_parley_agent(model, build_tools(deps), checkpointer)
     return Assistant(
         settings=settings, deps=deps, agent=agent, model_name=str(name), vocabulary=vocab, embedder=embedder
     )
+
+
+def _memory_saver() -> Any:
+    """A LangGraph checkpointer in process memory (a turn that no later turn continues)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    return InMemorySaver()
+
+
+def _saved_index_store(settings: Settings, embedder: Any) -> Any:
+    """The local chunk store behind the saved index (Chroma opened on demand)."""
+    from assistant.index_cache import SavedIndexStore
+
+    return SavedIndexStore(settings, embedder)

@@ -9,6 +9,16 @@ stale index is never used; it is rebuilt and saved again).
 Files: ``local.json`` (version, BM25 parameters, chunk ids, texts and metadata, vocabulary)
 and ``local.npz`` (vectors, filter codes, postings as flat arrays). Both are written to
 temporary names and renamed, the JSON last, so a reader never sees a half-written index.
+
+``SavedIndexStore`` lets a one-shot process (``parley ask``) answer without importing or
+opening Chroma (about a second): while the store is unchanged, its ``version()`` and chunk
+reads come from here. The store version has two parts, the chunk count and the stamp file
+every write renews; the count needs Chroma. So a process that did open Chroma records, in
+``store.json``, the version it read with the stamp, the size of Chroma's SQLite file and the
+embedding backend; a later process takes that version as current while the stamp and the
+file size are unchanged and its embedder has the recorded backend (else Chroma is opened,
+which also refuses a store of another backend as before). Anything else (a vector query
+Chroma must answer, a write) opens Chroma on first use.
 """
 
 from __future__ import annotations
@@ -16,16 +26,25 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.stores.vectors import StoredChunk, VectorStore
+
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from assistant.retrieval import _LocalIndex
+    from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 FORMAT = 1
+STORE_RECORD = "store.json"
+# folders of a ``SavedIndexStore``: their last load is kept, for the retriever and the store
+_shared: dict[Path, tuple[str, _LocalIndex] | None] = {}
 
 
 def _tmp(path: Path) -> Path:
@@ -74,9 +93,19 @@ def save_index(index: _LocalIndex, folder: Path, version: str) -> None:
 
 
 def load_index(folder: Path, version: str) -> _LocalIndex | None:
-    """The saved index if it was saved at ``version``, else None."""
+    """The saved index if it was saved at ``version``, else None (for the folder of a
+    ``SavedIndexStore``, the last load is kept: its retriever and the store share it)."""
+    last = _shared.get(folder)
+    if last is not None and last[0] == version:
+        return last[1]
+    index = _read_index(folder, version)
+    if index is not None and folder in _shared:
+        _shared[folder] = (version, index)
+    return index
+
+
+def _read_index(folder: Path, version: str) -> _LocalIndex | None:
     from assistant.retrieval import _LocalIndex
-    from assistant.stores.vectors import StoredChunk
 
     try:
         meta = json.loads((folder / "local.json").read_text(encoding="utf-8"))
@@ -110,3 +139,90 @@ def load_index(folder: Path, version: str) -> _LocalIndex | None:
                                                                    strict=True)}
     index.idf = dict(zip(tokens, arrays["idf"].tolist(), strict=True))
     return index
+
+
+class SavedIndexStore(VectorStore):
+    """The chunk store of one local data directory, opened only when the saved index cannot
+    answer (see the module doc). Every ``VectorStore`` method works: reading ``collection``
+    opens Chroma (``create_vector_store``, with its backend check) on first use."""
+
+    def __init__(self, settings: Settings, embedder: Any) -> None:
+        from assistant.embeddings import backend_of
+
+        self.settings, self.embedder = settings, embedder
+        self.stamp = settings.data_dir / "chunks.version"
+        self.folder = settings.data_dir / "index"
+        self.backend = backend_of(embedder)
+        self._opened: VectorStore | None = None
+        self._opening = threading.Lock()
+        _shared.setdefault(self.folder, None)
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "collection":
+            raise AttributeError(name)
+        return self.opened().collection
+
+    def opened(self) -> VectorStore:
+        """The real store (opened now if it was not yet)."""
+        with self._opening:
+            if self._opened is None:
+                from assistant.stores.vectors import create_vector_store
+
+                self._opened = create_vector_store(self.settings, self.embedder)
+            return self._opened
+
+    def version(self) -> str:
+        """The recorded version while it is current, else the store's (then recorded)."""
+        if self._opened is None:
+            recorded = self._recorded()
+            if recorded is not None:
+                return recorded
+        size = self._chroma_size()  # before reading the version: a write in between shows
+        version = super().version()
+        self._record(version, size)
+        return version
+
+    def get(self, ids: Sequence[str]) -> list[StoredChunk]:
+        """Chunks by id, from the saved index while it is current."""
+        recorded = self._recorded() if self._opened is None else None
+        index = load_index(self.folder, recorded) if recorded is not None else None
+        if index is None:
+            return super().get(ids)
+        by_id = {c.chunk_id: c for c in index.chunks}
+        return [StoredChunk(c, by_id[c].text, dict(by_id[c].metadata)) for c in ids if c in by_id]
+
+    def _chroma_size(self) -> int | None:
+        try:
+            return (self.settings.chroma_path / "chroma.sqlite3").stat().st_size
+        except OSError:
+            return None
+
+    def _recorded(self) -> str | None:
+        """The recorded version, if the stamp, Chroma's file size and backend still match."""
+        # a shared server: other machines write to it without renewing this stamp
+        if self.settings.chroma_url or self.stamp is None:
+            return None
+        try:
+            record = json.loads((self.folder / STORE_RECORD).read_text(encoding="utf-8"))
+            stamp = self.stamp.read_text(encoding="ascii")
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict):
+            return None
+        version, size = record.get("version"), self._chroma_size()
+        current = (isinstance(version, str) and stamp != "" and version.endswith(f":{stamp}")
+                   and size is not None and record.get("size") == size
+                   and record.get("backend") == self.backend)
+        return version if current else None
+
+    def _record(self, version: str, size: int | None) -> None:
+        if self.settings.chroma_url or size is None:
+            return
+        target = self.folder / STORE_RECORD
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _tmp(target).write_text(json.dumps(
+                {"version": version, "size": size, "backend": self.backend}), encoding="utf-8")
+            os.replace(_tmp(target), target)
+        except OSError:
+            log.warning("could not record the store version under %s", self.folder, exc_info=True)

@@ -27,16 +27,24 @@ def register(app: typer.Typer) -> None:
 
         Example: parley ask "What's Keystone's timely filing limit?"
         """
-        from rich.console import Console
-        from rich.markdown import Markdown
-
-        from assistant.factory import create_assistant
+        from assistant.embeddings import create_embedder, load_in_background
 
         settings = settings_from(ctx)
-        assistant = create_assistant(settings, model_spec=model)
-        from connectors.redact import public_answer
+        # the model loads on a thread while the rest imports (the first import is the slowest)
+        embedder = load_in_background(create_embedder(settings))
+        try:
+            from rich.console import Console
+            from rich.markdown import Markdown
 
-        answer = public_answer(assistant.ask(question, payer=payer))  # file names, not paths
+            from assistant.factory import create_assistant
+            from connectors.redact import public_answer
+
+            # one turn, never continued: no conversation memory (offline: no LangGraph)
+            assistant = create_assistant(settings, model_spec=model, embedder=embedder,
+                                         one_shot=True)
+            answer = public_answer(assistant.ask(question, payer=payer))  # file names, not paths
+        finally:
+            getattr(embedder, "wait", lambda: None)()
         if json_out:
             typer.echo(answer.model_dump_json(indent=2))
         else:

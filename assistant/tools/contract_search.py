@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
+from assistant.agent import ToolRuntime
 from assistant.errors import ParleyError
 from assistant.tools.base import ToolDeps, TurnContext, error_result, tool_result
 from assistant.vocabulary import CLAUSE_TYPES

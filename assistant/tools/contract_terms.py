@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
+from assistant.agent import ToolRuntime
 from assistant.errors import ParleyError
 from assistant.scope import EVERYONE, Scope
 from assistant.tools.base import (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain.tools import ToolRuntime
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
 
+from assistant.agent import ToolRuntime
 from assistant.errors import InputError
 from assistant.scope import NOT_AVAILABLE
 from assistant.tools.base import ToolDeps, TurnContext, figure, names_of, run_on_warehouse, tool_result
