@@ -77,14 +77,16 @@ def run_cuad(
     over_k: int = 300,
     work_dir: Path | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
+    max_bytes: int | None = None,
 ) -> dict[str, Any]:
-    """Ingest ``limit`` CUAD contracts (all when None) and score retrieval and tagging."""
+    """Ingest ``limit`` CUAD contracts (all when None; only those of at most ``max_bytes``
+    when given) and score retrieval and tagging."""
     from assistant.retrieval import tokenize
     from ingest.job import text_path
 
     progress = on_progress or (lambda stage, done, total: None)
     labels = load_labels(cuad_dir)
-    names = pick_contracts(labels, cuad_dir, limit)
+    names = pick_contracts(labels, cuad_dir, limit, max_bytes)
     tmp = Path(tempfile.mkdtemp(prefix="parley-cuad-", dir=work_dir))
     try:
         progress("ingest", 0, len(names))
@@ -153,7 +155,8 @@ def run_cuad(
                 ranks["bm25"][cat].append(_first_rank([fixed[j][:2] for j in border], r_spans))
             _score_tags(metas, gold_spans, tag, chunk_tag)
         progress("done", len(names), len(names))
-        return _report(names, stats, ranks, tag, chunk_tag, over_k, summary)
+        return {**_report(names, stats, ranks, tag, chunk_tag, over_k, summary),
+                "max_bytes": max_bytes}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -17,9 +17,15 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from assistant.vocabulary import CLAUSE_TYPES
+
+if TYPE_CHECKING:
+    from assistant.embeddings import Embedder
+    from assistant.retrieval import ContractRetriever
+    from assistant.settings import Settings
+    from ingest.job import IngestSummary
 
 FUZZY_MIN = 90.0
 
@@ -85,14 +91,14 @@ def contract_path(cuad_dir: Path, filename: str) -> Path | None:
 class IngestedContracts:
     """CUAD contracts ingested by Parley's real job into a private data folder."""
 
-    settings: Any  # assistant.settings.Settings
+    settings: Settings
     doc_ids: dict[str, str]  # file name -> doc_id
-    retriever: Any  # assistant.retrieval.ContractRetriever
-    summary: Any  # ingest.job.IngestSummary
+    retriever: ContractRetriever
+    summary: IngestSummary
 
 
 def ingest_contracts(cuad_dir: Path, names: list[str], tmp: Path,
-                     embedder: Any) -> IngestedContracts:
+                     embedder: Embedder) -> IngestedContracts:
     """Copy ``names`` under ``tmp/contracts``, ingest them into ``tmp/data`` and open the
     retriever over them (the CUAD and spans suites both search this way)."""
     import shutil
@@ -113,10 +119,17 @@ def ingest_contracts(cuad_dir: Path, names: list[str], tmp: Path,
 
 
 def pick_contracts(
-    labels: dict[str, dict[str, list[str]]], cuad_dir: Path, limit: int | None
+    labels: dict[str, dict[str, list[str]]], cuad_dir: Path, limit: int | None,
+    max_bytes: int | None = None,
 ) -> list[str]:
-    """A deterministic, name-independent subset: contracts with ≥ 1 mapped label, by hash."""
-    names = [n for n, lab in labels.items() if lab and contract_path(cuad_dir, n)]
+    """A deterministic, name-independent subset: contracts with ≥ 1 mapped label, by hash;
+    with ``max_bytes``, only contracts whose text file is at most that size (the cost of a
+    run is the text embedded, so a budgeted run takes shorter contracts, never other ones)."""
+    names = []
+    for n, lab in labels.items():
+        path = contract_path(cuad_dir, n)
+        if lab and path and (max_bytes is None or path.stat().st_size <= max_bytes):
+            names.append(n)
     names.sort(key=lambda n: hashlib.sha1(n.encode()).hexdigest())
     return names[:limit] if limit else names
 

@@ -86,14 +86,17 @@ def judge(plan: Any, want: str) -> tuple[bool, str]:
     return got == want, got
 
 
-def run_routing(embedder: Any, paths: list[Path] | None = None) -> dict[str, Any]:
-    """Plan every row; accuracy overall, per file and per label, and the misses."""
+def run_routing(embedder: Any, paths: list[Path] | None = None,
+                cache_dir: Path | None = None) -> dict[str, Any]:
+    """Plan every row; accuracy overall, per file and per label, and the misses. With
+    ``cache_dir`` the router reads (or writes) its fitted classifier there, as the assistant
+    does under ``<data_dir>/cache`` (keyed by the exemplar file, the model and C)."""
     from assistant.engines.planner import Planner
     from assistant.engines.router import SemanticRouter
 
     rows = load_rows(paths or DATASETS)
     vocab = sample_vocabulary()
-    planner = Planner(SemanticRouter(embedder), lambda: vocab)
+    planner = Planner(SemanticRouter(embedder, cache_dir), lambda: vocab)
     passed: Counter[str] = Counter()
     total: Counter[str] = Counter()
     misses: list[dict[str, str]] = []

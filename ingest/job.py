@@ -29,7 +29,7 @@ from ingest.discovery import X12_REFUSAL, SourceFile, discover, has_x12_segments
 from ingest.fee_rules import FeeExtract, extract_fees
 from ingest.ledger import Ledger, LedgerRow
 from ingest.metadata import DocMeta, describe
-from ingest.parsers import DOCUMENT_EXTENSIONS, parse_file
+from ingest.parsers import DOCUMENT_EXTENSIONS, ParsedDoc, parse_file
 from ingest.results import DocResult  # also importable from here, as before
 from ingest.terms import extract_terms
 from ingest.warehouse_io import WarehouseLink
@@ -80,12 +80,12 @@ class Prepared:
     """A parsed, chunked and tagged document waiting for its embeddings."""
 
     sf: SourceFile
-    previous: Any
+    previous: LedgerRow | None
     content_hash: str
-    doc: Any
-    meta: Any
-    chunks: list[Any]
-    tags: list[Any]
+    doc: ParsedDoc
+    meta: DocMeta
+    chunks: list[Chunk]
+    tags: list[list[str]]
     ids: list[str]
     todo: list[int]
 
@@ -348,7 +348,10 @@ class IngestJob:
 
 
 def run_ingest(
-    settings: Settings, paths: list[Path], prune: bool = False, **kwargs: Any
+    settings: Settings, paths: list[Path], prune: bool = False, *,
+    embedder: Embedder | None = None, store: VectorStore | None = None,
+    on_result: Callable[[DocResult], None] | None = None,
 ) -> IngestSummary:
     """Convenience wrapper: build a job and run it."""
-    return IngestJob(settings, **kwargs).run(paths, prune=prune)
+    return IngestJob(settings, embedder=embedder, store=store, on_result=on_result).run(
+        paths, prune=prune)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
     from assistant.stores.vectors import VectorStore
     from ingest.discovery import SourceFile
+    from ingest.fee_rules import FeeRule
+    from ingest.fee_tables import FeeRow
     from ingest.terms import Term
 
 log = logging.getLogger(__name__)
@@ -114,8 +116,8 @@ class WarehouseLink:
             self.conn.execute("ROLLBACK")
             raise
 
-    def replace_fee_rows(self, sf: SourceFile, meta: DocMeta, rows: list[Any],
-                         rules: list[Any]) -> int:
+    def replace_fee_rows(self, sf: SourceFile, meta: DocMeta, rows: list[FeeRow],
+                         rules: list[FeeRule]) -> int:
         """Replace this document's contract fee rows (``fee_schedule`` origin 'contract')
         and rate rules (``fee_rules``); CSV rows and other documents' rows stay. Rows apply
         from the document's effective date (an amendment's from its own)."""
@@ -351,7 +353,7 @@ class WarehouseLink:
         return out
 
 
-def _row_basis(row: Any) -> str:
+def _row_basis(row: FeeRow) -> str:
     """What the stored rate is, and the other rate columns as written."""
     others = "; ".join(f"{k} {v}" for k, v in row.columns.items())
     return f"{row.basis} [{others}]" if len(row.columns) > 1 else row.basis

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+if TYPE_CHECKING:
+    from ingest.job import IngestSummary
+    from ingest.results import DocResult
 
-def _print_summary(summary: Any) -> None:
+
+def _print_summary(summary: IngestSummary) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -112,7 +116,7 @@ def register(app: typer.Typer) -> None:
         ) as progress:
             task = progress.add_task("", total=None, pages=0, chunks=0)
 
-            def on_result(result: Any) -> None:
+            def on_result(result: DocResult) -> None:
                 totals["pages"] += result.pages
                 totals["chunks"] += result.chunks
                 progress.update(

@@ -4,11 +4,14 @@ contracts, with file, page, section, dates and program, for a person to confirm.
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from assistant.cli import settings_from
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 REVIEW_SQL = """
 WITH c AS (SELECT f.*, lead(f.effective_from) OVER (PARTITION BY f.payer_id, f.code,
@@ -30,31 +33,27 @@ RULES_SQL = """SELECT r.kind, r.pct, r.year, r.locality, r.setting, r.program, r
 FROM fee_rules r WHERE r.payer_id = ? ORDER BY r.effective_from, r.source_file, r.kind"""
 
 
-def _records(conn: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = conn.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
-def review(conn: Any, payer: str) -> dict[str, Any]:
+def review(conn: DuckDBPyConnection, payer: str) -> dict[str, Any]:
     """Everything read from the payer's contracts about its rates (JSON-ready)."""
+    from assistant.analytics.common import rows as records
+    from assistant.analytics.common import scalar
     from assistant.analytics.vocabulary import Vocabulary
     from assistant.stores.fee_sources import UNDATED, medicare_needs
 
     payer_id = Vocabulary.load(conn).resolve_payer(payer)
-    rows = _records(conn, REVIEW_SQL, [payer_id])
-    rules = _records(conn, RULES_SQL, [payer_id])
+    rows = records(conn, REVIEW_SQL, [payer_id])
+    rules = records(conn, RULES_SQL, [payer_id])
     for r in rows + rules:
         r["file"] = PurePath(str(r.pop("source_file") or "")).name
         r["effective_from"] = None if r["effective_from"] == UNDATED else r["effective_from"]
         for k in ("rate", "facility_rate"):
             if r.get(k) is not None:
                 r[k] = float(r[k])
-    csv_rows = conn.execute(
+    csv_rows = scalar(
+        conn,
         "SELECT count(*) FROM fee_schedule WHERE payer_id = ? AND coalesce(origin, 'csv') = 'csv'",
-        [payer_id]).fetchone()[0]
-    name = conn.execute("SELECT any_value(name) FROM payers WHERE payer_id = ?",
-                        [payer_id]).fetchone()[0]
+        [payer_id])
+    name = scalar(conn, "SELECT any_value(name) FROM payers WHERE payer_id = ?", [payer_id])
     return {"payer_id": payer_id, "payer_name": name or payer_id, "rows": rows, "rules": rules,
             "csv_rows": int(csv_rows), "medicare_needed": medicare_needs(conn, payer_id)}
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import SupportsFloat, SupportsIndex, TypeAlias
+
+# What float() reads: numbers (Decimal, numpy scalars included), numeric strings; None is "n/a".
+Number: TypeAlias = SupportsFloat | SupportsIndex | str | None
 
 
-def money(v: Any) -> str:
+def money(v: Number) -> str:
     """$1,234.56 (negative as -$12.00)."""
     if v is None:
         return "n/a"
@@ -13,21 +16,21 @@ def money(v: Any) -> str:
     return f"-${abs(x):,.2f}" if x < 0 else f"${x:,.2f}"
 
 
-def pct(v: Any, digits: int = 1) -> str:
+def pct(v: Number, digits: int = 1) -> str:
     """12.3% from a value already in percent."""
     if v is None:
         return "n/a"
     return f"{float(v):.{digits}f}%"
 
 
-def share(v: Any, digits: int = 1) -> str:
+def share(v: Number, digits: int = 1) -> str:
     """12.3% from a 0..1 fraction."""
     if v is None:
         return "n/a"
     return f"{float(v) * 100:.{digits}f}%"
 
 
-def num(v: Any) -> str:
+def num(v: Number) -> str:
     """An integer with thousands separators, or a short decimal."""
     if v is None:
         return "n/a"
@@ -37,7 +40,7 @@ def num(v: Any) -> str:
     return f"{x:,.2f}"
 
 
-def term_value(value: Any, unit: str | None) -> str:
+def term_value(value: Number, unit: str | None) -> str:
     """A contract term as a person reads it."""
     if value is None:
         return "not stated"

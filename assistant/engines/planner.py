@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,13 +180,13 @@ def known_insurers(question: str) -> list[str]:
 class Planner:
     """Maps a question to tool calls using the vocabulary and the semantic router."""
 
-    def __init__(self, router: SemanticRouter, vocab_loader: Any) -> None:
+    def __init__(self, router: SemanticRouter, vocab_loader: Callable[[], Vocabulary]) -> None:
         self._router = router
         self._vocab_loader = vocab_loader
 
     def plan(self, question: str, as_of: dt.date, history: list[PriorTurn]) -> Plan:
         """Plan one turn."""
-        vocab: Vocabulary = self._vocab_loader()
+        vocab = self._vocab_loader()
         ent = extract(question, vocab, as_of)
         # the exemplars name no payer: compare the question's wording, not its payer's name
         semantic, clause_scores = self._router.analyse(

@@ -13,12 +13,16 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.embeddings import quiet_blas
+from assistant.embeddings import backend_of, quiet_blas
 from assistant.prompts import PROMPTS_DIR
+
+if TYPE_CHECKING:
+    from assistant.embeddings import Embedder
+    from assistant.onnx_embedder import OnnxEmbedder
 
 INTENTS = (
     "clause",
@@ -173,7 +177,7 @@ class SemanticRouter:
     clause types' probabilities summed into ``"clause"``) and of each clause type.
     """
 
-    def __init__(self, embedder: Any, cache_dir: Path | None = None) -> None:
+    def __init__(self, embedder: Embedder | OnnxEmbedder, cache_dir: Path | None = None) -> None:
         self._embedder = embedder
         raw = (PROMPTS_DIR / "router_exemplars.json").read_bytes()
         data = json.loads(raw.decode("utf-8"))
@@ -203,8 +207,7 @@ class SemanticRouter:
         """A cache file for what was derived from this exemplar file by this model."""
         if cache_dir is None:
             return None
-        model = str(getattr(self._embedder, "model_name", type(self._embedder).__name__))
-        model += "|" + str(getattr(self._embedder, "backend", "torch"))
+        model = f"{self._embedder.model_name}|{backend_of(self._embedder)}"
         key = hashlib.sha256(raw + model.encode() + kind.encode()).hexdigest()[:16]
         return cache_dir / f"router-{kind}-{key}{suffix}"
 

@@ -27,7 +27,7 @@ SENTENCE_RE = re.compile(
     re.S)
 
 
-def refusal_text(kind: str, **kw: Any) -> str:
+def refusal_text(kind: str, **kw: object) -> str:
     """The canned message for a refusal kind."""
     texts = json.loads((PROMPTS_DIR / "offline" / "refusals.json").read_text(encoding="utf-8"))
     return str(texts.get(kind, texts["no_results"])).format(**kw)

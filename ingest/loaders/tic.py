@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 
@@ -54,7 +54,7 @@ def iter_rates(doc: dict[str, Any], source: str) -> Iterator[list[object]]:
     return _rows(doc.get("reporting_entity_name"), refs, doc.get("in_network") or [], source)
 
 
-def _rows(entity: Any, refs: dict[Any, list[dict[str, Any]]], items: Iterable[dict[str, Any]],
+def _rows(entity: object, refs: dict[Any, list[dict[str, Any]]], items: Iterable[dict[str, Any]],
           source: str) -> Iterator[list[object]]:
     for item in items:
         for nr in item.get("negotiated_rates") or []:
@@ -74,7 +74,7 @@ def _rows(entity: Any, refs: dict[Any, list[dict[str, Any]]], items: Iterable[di
                        tins, npis, source]
 
 
-def stream_rates(fh: Any, source: str) -> Iterator[list[object]]:
+def stream_rates(fh: BinaryIO, source: str) -> Iterator[list[object]]:
     """Rows of an in-network-rates file read from the binary file ``fh`` with ijson, in
     three C-level passes (entity name, provider references, in-network items): the keys may
     come in any order, and only one in-network item is in memory at a time."""

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 
 from tests.connectors.conftest import Stack  # noqa: E402
 
-pytestmark = pytest.mark.schemathesis
+pytestmark = [pytest.mark.schemathesis, pytest.mark.slow]
 BUSY = "The warehouse is busy"
 
 

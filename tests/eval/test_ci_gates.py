@@ -4,6 +4,15 @@ Targets: numeric exactness ≥ 95%, citation accuracy ≥ 95%, faithfulness 100%
 accuracy 100% on the sample suite; on the CUAD subset Parley's recall@5 above both
 baselines measured in the same run. Failures list the items so the engine can be fixed;
 the questions and metrics are not to be weakened to pass.
+
+The CUAD subset is the first 20 contracts in the suite's name-independent hash order among
+those of at most 120 kB of text (the spans suite's cap). Its cost is the text embedded twice
+(Parley's chunks and the fixed-size baseline's): without the cap the three longest picks
+(300, 190 and 147 kB) were 48% of that text and the test took ~62 s on an idle 2-core
+machine. Measured with the cap (85 queries): Parley 0.941, fixed-size dense 0.906, BM25
+0.835; without it (90 queries): 0.933, 0.856, 0.844 — Parley's lead is narrower on shorter
+contracts, so the gate is no easier to pass. Contracts of any length: ``parley eval --suite
+cuad`` (40 contracts, committed baseline ``eval/baselines/cuad.json``).
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ import pytest
 from eval.runner import DEFAULT_SHARED, EvalConfig, run_sample
 
 CI_CUAD_LIMIT = 20
+CI_CUAD_MAX_BYTES = 120_000
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +73,15 @@ def test_refusal_accuracy_is_100(sample_report: dict[str, Any]) -> None:
     assert m == 1.0, f"refusal accuracy {m}: " + "\n".join(_failing(sample_report, "refusal"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (DEFAULT_SHARED / "cuad").is_dir(), reason="shared CUAD data not present")
 def test_cuad_subset_parley_beats_both_baselines(practice: Any, tmp_path: Any) -> None:
     from eval.cuad import run_cuad
 
-    r = run_cuad(DEFAULT_SHARED / "cuad", practice.embedder, limit=CI_CUAD_LIMIT, work_dir=tmp_path)
+    r = run_cuad(DEFAULT_SHARED / "cuad", practice.embedder, limit=CI_CUAD_LIMIT, work_dir=tmp_path,
+                 max_bytes=CI_CUAD_MAX_BYTES)
     m = r["metrics"]
+    assert r["contracts"] == CI_CUAD_LIMIT and r["failed_ingest"] == 0
     assert r["queries"] > 0
     assert m["parley_recall@5"] > m["fixed_dense_recall@5"], m
     assert m["parley_recall@5"] > m["bm25_recall@5"], m
