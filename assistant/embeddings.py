@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Lock
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from assistant.errors import ConfigError
 
@@ -103,7 +103,29 @@ class Embedder:
         return self.embed_documents([text])[0]
 
 
-def create_embedder(settings: Settings) -> Any:
+@runtime_checkable
+class TextEmbedder(Protocol):
+    """What Parley needs of an embedder, whatever computes it (``Embedder`` on torch,
+    ``onnx_embedder.OnnxEmbedder``, ``BackgroundLoaded`` around either)."""
+
+    model_name: str
+    backend: str
+
+    @property
+    def dimension(self) -> int:
+        """Embedding size."""
+        ...
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages."""
+        ...
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query."""
+        ...
+
+
+def create_embedder(settings: Settings) -> TextEmbedder:
     """Build the embedder named by the settings (the model loads lazily): the int8 ONNX
     model (``onnx_embedder.OnnxEmbedder``) or sentence-transformers on torch."""
     if settings.embedding_backend == "onnx-int8":

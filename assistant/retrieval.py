@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from assistant.embeddings import Embedder
+    from assistant.embeddings import TextEmbedder
     from assistant.settings import Settings
     from assistant.stores.vectors import StoredChunk, VectorStore
 
@@ -237,7 +237,7 @@ def build_where(
 class ContractRetriever:
     """Hybrid search over the chunk store."""
 
-    def __init__(self, store: VectorStore, embedder: Embedder, candidates: int = 40,
+    def __init__(self, store: VectorStore, embedder: TextEmbedder, candidates: int = 40,
                  index_dir: Path | None = None) -> None:
         self.store = store
         self.embedder = embedder
@@ -324,7 +324,7 @@ class ContractRetriever:
 
 
 def create_retriever(
-    settings: Settings, embedder: Embedder | None = None, store: VectorStore | None = None
+    settings: Settings, embedder: TextEmbedder | None = None, store: VectorStore | None = None
 ) -> ContractRetriever:
     """Build the retriever over the configured store (nothing loads until first search)."""
     from assistant.embeddings import create_embedder

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
@@ -24,6 +24,10 @@ from assistant.grounding import Evidence, check
 from assistant.scope import EVERYONE, Scope
 from assistant.settings import Settings
 from assistant.tools.base import ToolDeps, TurnContext
+
+if TYPE_CHECKING:
+    from assistant.analytics.vocabulary import Vocabulary
+    from assistant.embeddings import TextEmbedder
 
 log = logging.getLogger(__name__)
 REF_TOKEN_RE = re.compile(r"\[(S[0-9A-Za-z_]{6})\]")
@@ -39,8 +43,8 @@ class Assistant:
     deps: ToolDeps
     agent: Any
     model_name: str
-    vocabulary: Callable[[], Any]
-    embedder: Any = None
+    vocabulary: Callable[[], Vocabulary]
+    embedder: TextEmbedder | None = None
     _closers: list[Callable[[], None]] = field(default_factory=list)
 
     def ask(

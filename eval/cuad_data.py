@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from assistant.vocabulary import CLAUSE_TYPES
 
 if TYPE_CHECKING:
-    from assistant.embeddings import Embedder
+    from assistant.embeddings import TextEmbedder
     from assistant.retrieval import ContractRetriever
     from assistant.settings import Settings
     from ingest.job import IngestSummary
@@ -98,7 +98,7 @@ class IngestedContracts:
 
 
 def ingest_contracts(cuad_dir: Path, names: list[str], tmp: Path,
-                     embedder: Embedder) -> IngestedContracts:
+                     embedder: TextEmbedder) -> IngestedContracts:
     """Copy ``names`` under ``tmp/contracts``, ingest them into ``tmp/data`` and open the
     retriever over them (the CUAD and spans suites both search this way)."""
     import shutil

@@ -35,7 +35,7 @@ from ingest.terms import extract_terms
 from ingest.warehouse_io import WarehouseLink
 
 if TYPE_CHECKING:
-    from assistant.embeddings import Embedder
+    from assistant.embeddings import TextEmbedder
     from assistant.settings import Settings
     from assistant.stores.vectors import VectorStore
 
@@ -137,7 +137,7 @@ class IngestJob:
     def __init__(
         self,
         settings: Settings,
-        embedder: Embedder | None = None,
+        embedder: TextEmbedder | None = None,
         store: VectorStore | None = None,
         on_result: Callable[[DocResult], None] | None = None,
     ) -> None:
@@ -349,7 +349,7 @@ class IngestJob:
 
 def run_ingest(
     settings: Settings, paths: list[Path], prune: bool = False, *,
-    embedder: Embedder | None = None, store: VectorStore | None = None,
+    embedder: TextEmbedder | None = None, store: VectorStore | None = None,
     on_result: Callable[[DocResult], None] | None = None,
 ) -> IngestSummary:
     """Convenience wrapper: build a job and run it."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.briefs.models import Citation
+
+if TYPE_CHECKING:
+    from assistant.analytics.common import AnalyticsResult
 
 
 class Citations:
@@ -14,15 +17,14 @@ class Citations:
         self._items: list[Citation] = []
         self._keys: dict[str, int] = {}
 
-    def figure(self, label: str, result: Any) -> int:
-        """Cite an analytics result (anything with ``function``/``filters``/``row_count``)."""
-        function = getattr(result, "function", None) or str(result.get("function"))
-        filters = getattr(result, "filters", None)
-        if filters is None:
-            filters = result.get("filters", {})
-        row_count = getattr(result, "row_count", None)
-        if row_count is None and isinstance(result, dict):
+    def figure(self, label: str, result: AnalyticsResult | dict[str, Any]) -> int:
+        """Cite an analytics result, or a dict with its ``function``/``filters``/``row_count``."""
+        if isinstance(result, dict):
+            function = str(result.get("function"))
+            filters: dict[str, Any] = result.get("filters") or {}
             row_count = result.get("row_count")
+        else:
+            function, filters, row_count = result.function, result.filters, result.row_count
         key = f"fig:{function}:{sorted(filters.items())!r}"
         return self._add(key, Citation(n=0, kind="figure", label=label, function=function,
                                        filters=dict(filters), row_count=row_count))

@@ -21,8 +21,7 @@ from assistant.embeddings import backend_of, quiet_blas
 from assistant.prompts import PROMPTS_DIR
 
 if TYPE_CHECKING:
-    from assistant.embeddings import Embedder
-    from assistant.onnx_embedder import OnnxEmbedder
+    from assistant.embeddings import TextEmbedder
 
 INTENTS = (
     "clause",
@@ -177,7 +176,7 @@ class SemanticRouter:
     clause types' probabilities summed into ``"clause"``) and of each clause type.
     """
 
-    def __init__(self, embedder: Embedder | OnnxEmbedder, cache_dir: Path | None = None) -> None:
+    def __init__(self, embedder: TextEmbedder, cache_dir: Path | None = None) -> None:
         self._embedder = embedder
         raw = (PROMPTS_DIR / "router_exemplars.json").read_bytes()
         data = json.loads(raw.decode("utf-8"))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
-    from assistant.embeddings import Embedder
+    from assistant.embeddings import TextEmbedder
     from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class VectorStore:
     """Small interface over one Chroma collection (swap for another store here)."""
 
     def __init__(
-        self, collection: Any, embedder: Embedder | None, stamp: Path | None = None
+        self, collection: Any, embedder: TextEmbedder | None, stamp: Path | None = None
     ) -> None:
         self.collection = collection
         self.embedder = embedder
@@ -88,7 +88,7 @@ class VectorStore:
         return f"{self.count()}:{stamp}"
 
     # writes ---------------------------------------------------------------
-    def reembed(self, embedder: Embedder, model: str, batch: int = 1024) -> int:
+    def reembed(self, embedder: TextEmbedder, model: str, batch: int = 1024) -> int:
         """Re-embed every stored chunk with ``embedder`` (its text is the stored
         ``context`` line plus the chunk, as at ingestion) and record its backend."""
         from assistant.embeddings import backend_of
@@ -221,7 +221,7 @@ class VectorStore:
         ]
 
 
-def create_vector_store(settings: Settings, embedder: Embedder | None = None, *,
+def create_vector_store(settings: Settings, embedder: TextEmbedder | None = None, *,
                         reembed: bool = False, check_backend: bool = True) -> VectorStore:
     """Open (or create) the chunk collection: embedded store, or Chroma's server if configured.
 

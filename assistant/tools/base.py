@@ -13,10 +13,16 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.scope import EVERYONE, Scope
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+    from assistant.analytics.vocabulary import Vocabulary
+    from assistant.retrieval import ContractRetriever
 
 
 @dataclass
@@ -37,21 +43,21 @@ class ToolDeps:
     """Dependencies the tools need, built once by the assistant factory."""
 
     settings: Settings
-    retriever_factory: Callable[[], Any]
-    warehouse_factory: Callable[[], Any]  # returns a read-only DuckDB connection
-    vocabulary: Callable[[], Any]  # the cached warehouse vocabulary the planner also reads
-    _retriever: Any = field(default=None, repr=False)
+    retriever_factory: Callable[[], ContractRetriever]
+    warehouse_factory: Callable[[], DuckDBPyConnection]  # a read-only connection
+    vocabulary: Callable[[], Vocabulary]  # the cached warehouse vocabulary the planner reads
+    _retriever: ContractRetriever | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
-    def retriever(self) -> Any:
+    def retriever(self) -> ContractRetriever:
         """The hybrid contract retriever (built once, on first use; tools run in threads)."""
         with self._lock:
             if self._retriever is None:
                 self._retriever = self.retriever_factory()
             return self._retriever
 
-    def connect(self) -> Any:
+    def connect(self) -> DuckDBPyConnection:
         """A fresh read-only warehouse connection; close it when done."""
         return self.warehouse_factory()
 
@@ -125,7 +131,7 @@ def run_on_warehouse(
     deps: ToolDeps,
     tool: str,
     filters: dict[str, Any],
-    fn: Callable[[Any], tuple[str, dict[str, Any]]],
+    fn: Callable[[DuckDBPyConnection], tuple[str, dict[str, Any]]],
     scope: Scope = EVERYONE,
 ) -> tuple[str, dict[str, Any]]:
     """Run ``fn(conn)`` on a fresh read-only connection; Parley errors become tool errors."""
@@ -148,6 +154,6 @@ def run_on_warehouse(
         conn.close()
 
 
-def names_of(conn: Any) -> dict[str, str]:
+def names_of(conn: DuckDBPyConnection) -> dict[str, str]:
     """payer_id → display name."""
     return dict(conn.execute("SELECT payer_id, name FROM payers").fetchall())

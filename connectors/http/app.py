@@ -117,8 +117,7 @@ def _shared_embedder_runner(app: FastAPI) -> IngestRunner:
 
         assistant: Assistant | None = app.state.assistant
         embedder = assistant.embedder if assistant is not None else None
-        kwargs = {"embedder": embedder} if embedder is not None else {}
-        return run_ingest(settings, paths, **kwargs).to_dict()
+        return run_ingest(settings, paths, embedder=embedder).to_dict()
 
     return run
 

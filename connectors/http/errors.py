@@ -128,7 +128,8 @@ async def _parley_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(request, exc.status_code, exc.detail, getattr(exc, "headers", None))
+    return error_response(request, exc.status_code, exc.detail,
+                          dict(exc.headers) if exc.headers is not None else None)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
