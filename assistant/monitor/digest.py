@@ -7,12 +7,17 @@ carrying the finding id in ``value``; ``handle_finding_action`` applies a click 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ConfigError, InputError
 from assistant.monitor.findings import Finding
 from assistant.scope import Scope
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from assistant.monitor.detect import MonitorReport
 
 ACTION_ACK = "finding_ack"
 ACTION_DISPUTE = "finding_dispute"
@@ -26,7 +31,7 @@ def _money(x: float | None) -> str:
     return f"${x:,.2f}" if x is not None else "—"
 
 
-def totals_block(report: Any) -> dict[str, Any]:
+def totals_block(report: MonitorReport) -> dict[str, Any]:
     """The first section: counts and dollars at stake per kind."""
     t = report.totals
     parts = [f"*{t['new']} new findings* ({_money(t['amount_new'])} at stake), "
@@ -63,7 +68,7 @@ def finding_blocks(f: Finding) -> list[dict[str, Any]]:
             {"type": "actions", "block_id": f"actions_{f.finding_id}", "elements": buttons}]
 
 
-def digest_blocks(report: Any, max_findings: int = 10) -> list[dict[str, Any]]:
+def digest_blocks(report: MonitorReport, max_findings: int = 10) -> list[dict[str, Any]]:
     """The digest: header, totals first, then the top new findings (money first, then the
     soonest deadlines). Slack allows 50 blocks; each finding takes 2 (+1 divider)."""
     blocks: list[dict[str, Any]] = [
@@ -87,7 +92,7 @@ def digest_blocks(report: Any, max_findings: int = 10) -> list[dict[str, Any]]:
     return blocks
 
 
-def digest_text(report: Any) -> str:
+def digest_text(report: MonitorReport) -> str:
     """Plain-text fallback of the digest (notifications, screen readers)."""
     t = report.totals
     return (f"Payer monitor {report.as_of.isoformat()}: {t['new']} new findings, "
@@ -110,7 +115,7 @@ def open_in_scope(settings: Settings, scope: Scope) -> int:
     return len(scope.keep(found, lambda f: f.payer_id))
 
 
-def post_digest(settings: Settings, report: Any, client: Any,
+def post_digest(settings: Settings, report: MonitorReport, client: WebClient,
                 channel: str | None = None) -> dict[str, Any]:
     """Post the digest to ``channel`` or ``settings.slack_digest_channel`` with ``client``
     (a ``slack_sdk.WebClient``); returns {channel, ts}. The digest holds only the findings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
@@ -10,6 +10,9 @@ from pydantic import BaseModel, Field
 from assistant.agent import ToolRuntime
 from assistant.errors import InputError
 from assistant.tools.base import ToolDeps, TurnContext, figure, names_of, run_on_warehouse, tool_result
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 
 class ProposalTerm(BaseModel):
@@ -79,7 +82,7 @@ def make_counteroffer(deps: ToolDeps) -> BaseTool:
         args = CounterofferArgs(**kwargs)
         filters: dict[str, Any] = args.model_dump(exclude_none=True)
 
-        def run(conn: Any) -> tuple[str, dict[str, Any]]:
+        def run(conn: DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
             if not args.payer:
                 raise InputError("Name the payer the proposal is for.")
             # resolved in the caller's scope first: nothing is computed for a payer it may not see

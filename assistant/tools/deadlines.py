@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
@@ -15,6 +15,9 @@ from assistant.tools.base import (
     run_on_warehouse,
     tool_result,
 )
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 
 class DeadlinesArgs(BaseModel):
@@ -41,7 +44,7 @@ def make_deadlines(deps: ToolDeps) -> BaseTool:
         ctx = runtime.context
         filters: dict[str, Any] = {"window_days": window_days, "payer": payer}
 
-        def run(conn: Any) -> tuple[str, dict[str, Any]]:
+        def run(conn: DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
             res = contract_deadlines(
                 conn,
                 DeadlineParams(

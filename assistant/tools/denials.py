@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
@@ -19,6 +19,11 @@ from assistant.tools.base import (
 )
 from assistant.tools.periods import period_from
 
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
+
+    from assistant.periods import Period
+
 
 class DenialsArgs(BaseModel):
     """Arguments of denials."""
@@ -33,8 +38,8 @@ class DenialsArgs(BaseModel):
 
 
 def _combined(
-    conn: Any, payer: str | None, codes: list[str], period: Any, filters: dict[str, Any],
-    scope: Scope,
+    conn: DuckDBPyConnection, payer: str | None, codes: list[str], period: Period | None,
+    filters: dict[str, Any], scope: Scope,
 ) -> tuple[str, dict[str, Any]]:
     """Several codes as one group: lines, denials and each reason's share of the lines."""
     from assistant.analytics.denials import DenialParams, denial_analysis
@@ -101,7 +106,7 @@ def make_denials(deps: ToolDeps) -> BaseTool:
         scope = ctx.scope
         payer = payer or scope.single()
 
-        def run(conn: Any) -> tuple[str, dict[str, Any]]:
+        def run(conn: DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
             period = period_from(start, end, ctx.as_of)
             if codes and len(codes) > 1:
                 return _combined(conn, payer, codes, period, filters, scope)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
@@ -17,6 +17,9 @@ from assistant.tools.base import (
     tool_result,
 )
 from assistant.tools.periods import period_from
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 
 class PayerMixArgs(BaseModel):
@@ -52,7 +55,7 @@ def make_payer_mix(deps: ToolDeps) -> BaseTool:
             return _receipts(deps, ctx, start, end, payer)
         filters: dict[str, Any] = {"start": start, "end": end}
 
-        def run(conn: Any) -> tuple[str, dict[str, Any]]:
+        def run(conn: DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
             # scoped: the analytics read only the visible payers' rows; practice shares come
             # back only when the hidden payers are enough to aggregate over (assistant.scope)
             res = analyse(conn, MixParams(period=period_from(start, end, ctx.as_of),
@@ -92,7 +95,7 @@ def _receipts(deps: ToolDeps, ctx: TurnContext, start: str | None, end: str | No
 
     filters: dict[str, Any] = {"start": start, "end": end, "by": "payment", "payer": payer}
 
-    def run(conn: Any) -> tuple[str, dict[str, Any]]:
+    def run(conn: DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
         res = payments_received(conn, ReceiptsParams(
             period=period_from(start, end, ctx.as_of), payer=payer, within=ctx.scope.allowed))
         by_payer = [r.model_dump() for r in res.by_payer]

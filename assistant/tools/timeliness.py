@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
@@ -17,6 +17,9 @@ from assistant.tools.base import (
     tool_result,
 )
 from assistant.tools.periods import period_from
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 
 class TimelinessArgs(BaseModel):
@@ -47,7 +50,7 @@ def make_payment_timeliness(deps: ToolDeps) -> BaseTool:
         filters: dict[str, Any] = {"payer": payer, "start": start, "end": end}
         payer = payer or ctx.scope.single()
 
-        def run(conn: Any) -> tuple[str, dict[str, Any]]:
+        def run(conn: DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
             res = analyse(conn, TimelinessParams(payer=payer, period=period_from(start, end, ctx.as_of),
                                                  within=ctx.scope.allowed))
             names = names_of(conn)

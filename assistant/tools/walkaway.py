@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool, tool
 from pydantic import BaseModel, Field
@@ -11,6 +11,9 @@ from assistant.agent import ToolRuntime
 from assistant.errors import InputError
 from assistant.scope import NOT_AVAILABLE
 from assistant.tools.base import ToolDeps, TurnContext, figure, names_of, run_on_warehouse, tool_result
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 
 class WalkawayArgs(BaseModel):
@@ -40,7 +43,7 @@ def make_walkaway(deps: ToolDeps) -> BaseTool:
         ctx = runtime.context
         filters: dict[str, Any] = {"payer": payer, "retention_pct": retention_pct}
 
-        def run(conn: Any) -> tuple[str, dict[str, Any]]:
+        def run(conn: DuckDBPyConnection) -> tuple[str, dict[str, Any]]:
             if not payer:
                 raise InputError("Name the payer to model walking away from.")
             # resolved in the caller's scope first: nothing is computed for a payer it may not see

@@ -9,7 +9,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
@@ -17,6 +17,9 @@ from assistant.errors import ParleyError
 from connectors.redact import public_answer
 from connectors.slack import blocks
 from connectors.slack.visibility import Scope, named_payers
+
+if TYPE_CHECKING:
+    from connectors.slack.app import SlackServices
 
 log = logging.getLogger("parley.slack")
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -62,7 +65,7 @@ def friendly_error(exc: BaseException) -> tuple[str, str]:
 
 
 def answer_event(
-    services: Any, client: WebClient, event: dict, team: str, channel_type: str | None
+    services: SlackServices, client: WebClient, event: dict, team: str, channel_type: str | None
 ) -> None:
     """Answer the question in a message event, at most once per message (retries and
     duplicate deliveries of the same channel + ts are dropped)."""
@@ -83,7 +86,7 @@ def answer_event(
     )
 
 
-def answer(services: Any, client: WebClient, q: Question) -> None:
+def answer(services: SlackServices, client: WebClient, q: Question) -> None:
     """Route the question to a public (thread) or private (ephemeral) answer."""
     if not q.text:
         client.chat_postEphemeral(
@@ -116,7 +119,7 @@ def answer(services: Any, client: WebClient, q: Question) -> None:
     services.executor.submit(_answer_in_place, services, client, q, scope, ts)
 
 
-def _answer_in_place(services: Any, client: WebClient, q: Question, scope: Scope, ts: str) -> None:
+def _answer_in_place(services: SlackServices, client: WebClient, q: Question, scope: Scope, ts: str) -> None:
     last_at, last_label = 0.0, ""
 
     def progress(label: str) -> None:
@@ -160,7 +163,7 @@ def _answer_in_place(services: Any, client: WebClient, q: Question, scope: Scope
             log.error("could not report failure ref=%s", ref, exc_info=True)
 
 
-def _answer_privately(services: Any, client: WebClient, q: Question, hidden: list[str]) -> None:
+def _answer_privately(services: SlackServices, client: WebClient, q: Question, hidden: list[str]) -> None:
     """The channel may not see a named payer: answer only to the asker, in their scope."""
     user_scope = services.visibility.user(q.user)
     vocab = services.vocabulary()
@@ -186,7 +189,7 @@ def _answer_privately(services: Any, client: WebClient, q: Question, hidden: lis
 
 
 def _private_worker(
-    services: Any, client: WebClient, q: Question, private: Question, scope: Scope, names: str
+    services: SlackServices, client: WebClient, q: Question, private: Question, scope: Scope, names: str
 ) -> None:
     try:
         result = services.assistant.ask(

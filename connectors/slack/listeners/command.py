@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -13,6 +13,9 @@ from assistant.scope import Scope
 from connectors import briefs_api, deadlines_api
 from connectors.slack import blocks
 from connectors.slack.answering import MAX_QUESTION, TOO_LONG, Question, answer, friendly_error
+
+if TYPE_CHECKING:
+    from connectors.slack.app import SlackServices
 
 log = logging.getLogger("parley.slack")
 HELP = (
@@ -31,7 +34,7 @@ def _ephemeral(client: WebClient, command: dict, text: str, **kw: Any) -> None:
     )
 
 
-def run_ask(services: Any, client: WebClient, command: dict, text: str) -> None:
+def run_ask(services: SlackServices, client: WebClient, command: dict, text: str) -> None:
     """Post the question in the channel and answer it in its thread (a question over
     ``MAX_QUESTION`` characters is refused privately first, and never echoed)."""
     if len(text) > MAX_QUESTION:
@@ -60,7 +63,7 @@ def run_ask(services: Any, client: WebClient, command: dict, text: str) -> None:
     )
 
 
-def run_deadlines(services: Any, client: WebClient, command: dict) -> None:
+def run_deadlines(services: SlackServices, client: WebClient, command: dict) -> None:
     """Upcoming contract deadlines the channel may see."""
     scope = services.visibility.channel(
         command["channel_id"], _channel_type(command), command["user_id"]
@@ -80,7 +83,7 @@ def run_deadlines(services: Any, client: WebClient, command: dict) -> None:
     )
 
 
-def run_brief(services: Any, client: WebClient, command: dict, payer: str) -> None:
+def run_brief(services: SlackServices, client: WebClient, command: dict, payer: str) -> None:
     """Build a brief; post its summary and upload the full document (PDF with the charts,
     else Markdown) in the summary's thread."""
     if not payer:
@@ -117,7 +120,7 @@ def run_brief(services: Any, client: WebClient, command: dict, payer: str) -> No
     )
 
 
-def _document(services: Any, brief: Any, scope: Scope) -> tuple[Any, str]:
+def _document(services: SlackServices, brief: Any, scope: Scope) -> tuple[Any, str]:
     """The PDF (charts included) when it can be written, else the Markdown."""
     try:
         return briefs_api.export(services.settings, brief.brief_id, "pdf", scope), "pdf"
@@ -126,7 +129,7 @@ def _document(services: Any, brief: Any, scope: Scope) -> tuple[Any, str]:
         return briefs_api.export(services.settings, brief.brief_id, "md", scope), "md"
 
 
-def dispatch(services: Any, client: WebClient, command: dict) -> None:
+def dispatch(services: SlackServices, client: WebClient, command: dict) -> None:
     """Run one subcommand; failures reach the user as a sentence with a reference."""
     verb, _, rest = (command.get("text") or "").strip().partition(" ")
     verb, rest = verb.lower(), rest.strip()
@@ -149,7 +152,7 @@ def dispatch(services: Any, client: WebClient, command: dict) -> None:
         )
 
 
-def register(app: App, services: Any) -> None:
+def register(app: App, services: SlackServices) -> None:
     """Listen for ``/parley``; ack at once, work after (Bolt runs us in its thread pool)."""
 
     @app.command("/parley")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from connectors.slack.answering import answer_event
 
+if TYPE_CHECKING:
+    from connectors.slack.app import SlackServices
 
-def handle_message(services: Any, client: WebClient, event: dict, team: str) -> None:
+
+def handle_message(services: SlackServices, client: WebClient, event: dict, team: str) -> None:
     """Answer a DM; ignore channel messages (mentions arrive as ``app_mention``), edits
     and bot messages."""
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
@@ -18,7 +21,7 @@ def handle_message(services: Any, client: WebClient, event: dict, team: str) -> 
     answer_event(services, client, event, team, "im")
 
 
-def register(app: App, services: Any) -> None:
+def register(app: App, services: SlackServices) -> None:
     """Listen for ``message`` events (all of them, so none goes unacknowledged)."""
 
     @app.event("message")

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from connectors.slack.blocks import FEEDBACK_DOWN, FEEDBACK_UP
 
+if TYPE_CHECKING:
+    from connectors.slack.app import SlackServices
+
 log = logging.getLogger("parley.slack")
 ANSWER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def handle_vote(services: Any, client: WebClient, body: dict, vote: int) -> None:
+def handle_vote(services: SlackServices, client: WebClient, body: dict, vote: int) -> None:
     """Record the click and thank the user privately."""
     action = (body.get("actions") or [{}])[0]
     answer_id = str(action.get("value", ""))
@@ -31,7 +34,7 @@ def handle_vote(services: Any, client: WebClient, body: dict, vote: int) -> None
             log.warning("could not thank for feedback", exc_info=True)
 
 
-def register(app: App, services: Any) -> None:
+def register(app: App, services: SlackServices) -> None:
     """Listen for the two feedback actions."""
 
     @app.action(FEEDBACK_UP)

@@ -7,7 +7,7 @@ is refused privately and the log is left alone."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -15,6 +15,9 @@ from slack_sdk import WebClient
 from assistant.errors import NotFoundError, ParleyError
 from assistant.monitor.digest import ACTION_ACK, ACTION_DISPUTE, finding_blocks
 from assistant.monitor.findings import Finding
+
+if TYPE_CHECKING:
+    from connectors.slack.app import SlackServices
 
 log = logging.getLogger("parley.slack")
 STATUS_WORDS = {"acknowledged": "Acknowledged", "disputed": "Dispute started"}
@@ -55,7 +58,7 @@ def _private(client: WebClient, channel: str | None, user: str, text: str) -> No
         log.warning("could not post an ephemeral reply", exc_info=True)
 
 
-def handle_click(services: Any, client: WebClient, body: dict, action_id: str) -> None:
+def handle_click(services: SlackServices, client: WebClient, body: dict, action_id: str) -> None:
     """Apply one button click to the log and show the new status."""
     from assistant.monitor.digest import handle_finding_action
     from assistant.monitor.log import get_finding
@@ -109,7 +112,7 @@ def handle_click(services: Any, client: WebClient, body: dict, action_id: str) -
     )
 
 
-def register(app: App, services: Any) -> None:
+def register(app: App, services: SlackServices) -> None:
     """Listen for the digest's two buttons."""
 
     @app.action(ACTION_ACK)
