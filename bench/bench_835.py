@@ -12,13 +12,16 @@ Two shapes, as clearinghouses deliver them:
 
 Then the payer registry is rebuilt, which links the payments and derives the claim-line
 model from them (``registry.rebuild``).
-Reports service lines/s for each shape, the refresh time, and this process's peak RSS.
+Reports service lines/s (wall clock, and per CPU-second of this process, which is the
+comparable figure on a shared machine) for each shape, the refresh time, and this
+process's peak RSS.
 Target (issue 18): >= 50,000 service lines/s for both shapes, peak RSS < 2 GB.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import tempfile
@@ -98,6 +101,12 @@ def write_big(path: Path, lines: int, seed: int = 2) -> int:
     return done
 
 
+def _cpu() -> float:
+    """User + system CPU seconds of this process so far (all threads, DuckDB's too)."""
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -131,20 +140,22 @@ def main() -> None:
         settings = Settings(data_dir=work / f"data-{label.replace(' ', '_')}",
                             patient_hash_key="bench-not-a-secret")  # type: ignore[call-arg]
         conn = open_warehouse(settings)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _cpu()
         reports = load_files(paths, conn, settings)
-        secs = time.perf_counter() - t
+        secs, cpu = time.perf_counter() - t, _cpu() - cpu
         failed = [r for r in reports if isinstance(r, Exception)]
         loaded = conn.execute("SELECT count(*) FROM remit_lines").fetchone()[0]  # type: ignore[index]
         print(f"{label}: {len(paths)} files, {loaded} service lines in {secs:.2f} s = "
-              f"{loaded / secs:,.0f} lines/s ({len(failed)} failed; expected {n})")
+              f"{loaded / secs:,.0f} lines/s ({len(failed)} failed; expected {n}); "
+              f"CPU {cpu:.2f} s user+sys = {loaded / cpu:,.0f} lines per CPU-second")
         t = time.perf_counter()
         rebuild(conn)  # the payer registry links the payments, then derives the claim lines
         lines = conn.execute("SELECT count(*) FROM claim_lines").fetchone()[0]  # type: ignore[index]
         print(f"  payer registry + claim-line model from the 835s: {lines} lines in "
               f"{time.perf_counter() - t:.2f} s")
         conn.close()
-    print(f"peak RSS {_rss_mb():,.0f} MB")
+    print(f"peak RSS {_rss_mb():,.0f} MB; load average {os.getloadavg()[0]:.2f} "
+          f"(the machine may be shared: compare CPU-seconds)")
 
 
 if __name__ == "__main__":

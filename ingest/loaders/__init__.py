@@ -26,8 +26,8 @@ __all__ = ["Loader", "LoadReport", "find_loader", "load_file", "load_files", "fi
            "patient_hasher", "LOADER_NAMES"]
 
 SNIFF_BYTES = 65536
-BATCH_FILES = 500  # 835 files per transaction in load_files
-BATCH_BYTES = 32 << 20  # and at most this many bytes of them
+BATCH_FILES = 5000  # 835 files per transaction in load_files
+BATCH_BYTES = 32 << 20  # and at most this many bytes of them (bounds the batch's memory)
 BATCH_FILE_BYTES = 2 << 20  # bigger 835 files load alone
 LOADER_NAMES = ("x12_835", "x12_837", "tic_json", "mpfs_csv") + tuple(s.name for s in CSV_SPECS)
 _NAME_HINTS = {"claim": "claims_csv", "fee": "fee_schedule_csv", "cost": "costs_csv",

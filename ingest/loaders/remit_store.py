@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -23,8 +25,9 @@ import duckdb
 
 from assistant.errors import IngestError, ParleyError
 from assistant.settings import Settings
-from ingest.loaders.base import LoadReport, bulk_insert, file_sha256
-from ingest.loaders.x12_835 import (
+from ingest.loaders.base import LoadReport, patient_hasher
+from ingest.loaders.x12_835 import X12_835Loader, parse_835
+from ingest.loaders.x12_835_rows import (
     ADJ_COLS,
     ADJ_TYPES,
     CLAIM_COLS,
@@ -36,11 +39,12 @@ from ingest.loaders.x12_835 import (
     PLB_COLS,
     PLB_TYPES,
     Remittance,
-    X12_835Loader,
-    parse_835,
+    insert_columns,
 )
 
 log = logging.getLogger(__name__)
+LOADED_COLS = ("source_file", "file_hash", "loader", "table_name", "rows_loaded", "loaded_at")
+LOADED_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "TIMESTAMP")
 
 
 def payer_key(name: object, ident: object) -> str:
@@ -66,6 +70,7 @@ class RemitWriter:
         self.conn = conn
         self.seen: dict[tuple[str, str, str, str], str] = {}
         self.checked: set[str] = set()
+        self.dropped: set[object] = set()  # payment ids skipped (later parts of a file too)
         self.lines = 0
         self.warnings: list[str] = []
 
@@ -83,24 +88,19 @@ class RemitWriter:
 
     def drop_duplicates(self, remit: Remittance) -> None:
         """Remove payments (and their rows) already stored or already written."""
-        self.prefetch({str(p[12]) for p in remit.payments if p[12]})
-        dropped: set[object] = set()
-        for p in remit.payments:
+        self.prefetch({str(p[12]) for p in remit.payment_rows if p[12]})
+        for p in remit.payment_rows:
             if not p[12]:
                 continue
             key = _payment_key(p[3], p[4], p[12], p[8], p[11])
             if key in self.seen:
-                dropped.add(p[0])
+                self.dropped.add(p[0])
                 self.warnings.append(
                     f"payment {p[12]} from {p[3] or 'the payer'} in {p[1]} repeats one already "
                     f"loaded from {self.seen[key]}; counted once (this copy skipped)")
             else:
                 self.seen[key] = str(p[1])
-        if dropped:
-            remit.payments[:] = [p for p in remit.payments if p[0] not in dropped]
-            for rows in (remit.claims, remit.lines, remit.adjustments,
-                         remit.provider_adjustments):
-                rows[:] = [r for r in rows if r[0] not in dropped]
+        remit.drop_payments(self.dropped)
 
     def write(self, remit: Remittance, dedup: bool = True) -> None:
         """Insert one parsed part (flush target of ``parse_835``); ``dedup=False`` when
@@ -110,12 +110,12 @@ class RemitWriter:
         if dedup:
             self.drop_duplicates(remit)
         c = self.conn
-        bulk_insert(c, "remit_payments", PAYMENT_COLS, PAYMENT_TYPES, remit.payments)
-        bulk_insert(c, "remit_claims", CLAIM_COLS, CLAIM_TYPES, remit.claims)
-        bulk_insert(c, "remit_adjustments", ADJ_COLS, ADJ_TYPES, remit.adjustments)
-        bulk_insert(c, "remit_provider_adjustments", PLB_COLS, PLB_TYPES,
-                    remit.provider_adjustments)
-        self.lines += bulk_insert(c, "remit_lines", LINE_COLS, LINE_TYPES, remit.lines)
+        pay, claims, lines, adjustments, plb = remit.tables()
+        insert_columns(c, "remit_payments", PAYMENT_COLS, PAYMENT_TYPES, pay)
+        insert_columns(c, "remit_claims", CLAIM_COLS, CLAIM_TYPES, claims)
+        insert_columns(c, "remit_adjustments", ADJ_COLS, ADJ_TYPES, adjustments)
+        insert_columns(c, "remit_provider_adjustments", PLB_COLS, PLB_TYPES, plb)
+        self.lines += insert_columns(c, "remit_lines", LINE_COLS, LINE_TYPES, lines)
 
 
 def link_payers(conn: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> None:
@@ -127,34 +127,27 @@ def link_payers(conn: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> None
     record_remit_mentions(conn, list(sources))
 
 
-def _merge(parts: Sequence[Remittance]) -> Remittance:
-    out = Remittance()
-    for r in parts:
-        out.payments += r.payments
-        out.claims += r.claims
-        out.lines += r.lines
-        out.adjustments += r.adjustments
-        out.provider_adjustments += r.provider_adjustments
-        out.warnings += r.warnings
-    return out
-
-
 def load_835_batch(paths: Sequence[Path], conn: duckdb.DuckDBPyConnection,
                    settings: Settings) -> list[LoadReport | ParleyError]:
     """Load many 835 files in one transaction; one result per path, in order."""
     loader = X12_835Loader()
     results: dict[int, LoadReport | ParleyError] = {}
     digests: dict[int, str] = {}
+    contents: dict[int, bytes] = {}  # read once: hashed, then parsed
     for i, path in enumerate(paths):
         try:
-            digests[i] = file_sha256(path)
+            contents[i] = path.read_bytes()
         except OSError:
             results[i] = IngestError(f"{path}: file not found or unreadable")
+            continue
+        digests[i] = hashlib.sha256(contents[i]).hexdigest()  # as file_sha256
     known = {r[0] for r in conn.execute(
         "SELECT file_hash FROM loaded_files WHERE loader = ? AND file_hash IN "
         "(SELECT unnest(?::VARCHAR[]))", [loader.name, sorted(set(digests.values()))]
     ).fetchall()}
-    parsed: list[tuple[int, Remittance]] = []
+    batch = Remittance()  # every parsed file's rows, appended in path order
+    hasher = patient_hasher(settings)
+    parsed: list[int] = []
     names: set[str] = set()
     hashes: set[str] = set()
     single: list[int] = []
@@ -168,21 +161,25 @@ def load_835_batch(paths: Sequence[Path], conn: duckdb.DuckDBPyConnection,
         if path.name in names:  # same file name twice: the later one replaces, alone
             single.append(i)
             continue
+        mark = batch.mark()
         try:
-            remit = parse_835(path, settings)
+            parse_835(path, settings, into=batch, hash_patient=hasher,
+                      data=contents.pop(i))
         except ParleyError as exc:
+            batch.truncate(mark)  # nothing of a file that does not parse
             results[i] = exc
             continue
         names.add(path.name)
         hashes.add(digests[i])
-        parsed.append((i, remit))
+        parsed.append(i)
+    contents.clear()
     if parsed:
         try:
-            results.update(_write_batch(conn, paths, parsed, digests, loader))
+            results.update(_write_batch(conn, paths, parsed, batch, digests, loader))
         except (duckdb.Error, ParleyError):
             log.info("835 batch of %d files failed; loading one at a time", len(parsed),
                      exc_info=True)
-            single = sorted(single + [i for i, _ in parsed])
+            single = sorted(single + parsed)
     for i in single:
         try:
             results[i] = loader.load(paths[i], conn, settings)
@@ -191,43 +188,47 @@ def load_835_batch(paths: Sequence[Path], conn: duckdb.DuckDBPyConnection,
     return [results[i] for i in range(len(paths))]
 
 
-def _write_batch(conn: duckdb.DuckDBPyConnection, paths: Sequence[Path],
-                 parsed: list[tuple[int, Remittance]], digests: dict[int, str],
+def _write_batch(conn: duckdb.DuckDBPyConnection, paths: Sequence[Path], parsed: list[int],
+                 batch: Remittance, digests: dict[int, str],
                  loader: X12_835Loader) -> dict[int, LoadReport]:
-    sources = [paths[i].name for i, _ in parsed]
+    sources = [paths[i].name for i in parsed]
     conn.execute("BEGIN TRANSACTION")
     try:
         replaced: dict[str, int] = {}
-        for table in loader.tables:
+        # Only files loaded before have rows to replace (every load records its file in
+        # loaded_files, as transactional_load assumes too): the tables are not scanned
+        # for a folder of new files, however big the warehouse already is.
+        again = sorted({str(r[0]) for r in conn.execute(
+            "SELECT source_file FROM loaded_files WHERE source_file IN "
+            "(SELECT unnest(?::VARCHAR[]))", [sources]).fetchall()})
+        for table in loader.tables if again else ():
             for src, n in conn.execute(
                     f"SELECT source_file, count(*) FROM {table} WHERE source_file IN "
-                    "(SELECT unnest(?::VARCHAR[])) GROUP BY 1", [sources]).fetchall():
+                    "(SELECT unnest(?::VARCHAR[])) GROUP BY 1", [again]).fetchall():
                 replaced[src] = replaced.get(src, 0) + int(n)
             conn.execute(f"DELETE FROM {table} WHERE source_file IN "
-                         "(SELECT unnest(?::VARCHAR[]))", [sources])
+                         "(SELECT unnest(?::VARCHAR[]))", [again])
         writer = RemitWriter(conn)
-        writer.prefetch({str(p[12]) for _, r in parsed for p in r.payments if p[12]})
-        lines_before: dict[int, int] = {}
-        for i, remit in parsed:
-            writer.drop_duplicates(remit)
-            lines_before[i] = len(remit.lines)
-        writer.write(_merge([r for _, r in parsed]), dedup=False)
+        writer.drop_duplicates(batch)  # payments in file order: the first copy is kept
+        per_file = Counter(batch.line_cols[LINE_COLS.index("source_file")])
+        writer.write(batch, dedup=False)
         link_payers(conn, sources)
-        now = dt.datetime.now()
-        conn.execute("DELETE FROM loaded_files WHERE source_file IN "
-                     "(SELECT unnest(?::VARCHAR[]))", [sources])
-        conn.executemany("INSERT INTO loaded_files VALUES (?, ?, ?, ?, ?, ?)",
-                         [[paths[i].name, digests[i], loader.name, loader.table,
-                           lines_before[i], now] for i, _ in parsed])
+        now = dt.datetime.now().isoformat(sep=" ")
+        if again:
+            conn.execute("DELETE FROM loaded_files WHERE source_file IN "
+                         "(SELECT unnest(?::VARCHAR[]))", [again])
+        insert_columns(conn, "loaded_files", LOADED_COLS, LOADED_TYPES, (
+            sources, [digests[i] for i in parsed], [loader.name] * len(parsed),
+            [loader.table] * len(parsed), [per_file[name] for name in sources],
+            [now] * len(parsed)))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     out: dict[int, LoadReport] = {}
-    for i, _ in parsed:
-        name = paths[i].name
+    for i, name in zip(parsed, sources, strict=True):
         out[i] = LoadReport(name, loader.name, loader.table, digests[i],
-                            rows_loaded=lines_before[i], rows_replaced=replaced.get(name, 0),
+                            rows_loaded=per_file[name], rows_replaced=replaced.get(name, 0),
                             warnings=[w for w in writer.warnings if f" in {name} " in w
                                       or w.startswith(f"{name}:")])
     return out
