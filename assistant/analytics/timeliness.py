@@ -87,15 +87,17 @@ def _term_sql(term: str) -> str:
 
 
 def _term_for_claim(alias: str) -> str:
-    """Per claim, the term in force on its start date for its program (CLP06), else the
-    agreement's general term, else the longest/highest of the programs' (a claim of unknown
-    program is never called late under a stricter program's term)."""
-    return f"""SELECT cc.claim_key,
-               coalesce(max({alias}.v) FILTER ({alias}.program = cc.program AND cc.program <> ''),
+    """Per (payer, program, start date) of the claims, the term in force on that date for
+    that program (CLP06), else the agreement's general term, else the longest/highest of
+    the programs' (a claim of unknown program is never called late under a stricter
+    program's term). Terms vary only by payer, program and date, so this is worked out
+    once per distinct key, not once per claim (680k claims → ~20k keys at 1M lines)."""
+    return f"""SELECT k.payer_id, k.program, k.start_date,
+               coalesce(max({alias}.v) FILTER ({alias}.program = k.program AND k.program <> ''),
                         max({alias}.v) FILTER ({alias}.program = ''), max({alias}.v)) AS v
-               FROM cc LEFT JOIN {alias} ON cc.payer_id = {alias}.payer_id
-                    AND cc.start_date >= {alias}.tf AND cc.start_date < {alias}.tt
-               GROUP BY cc.claim_key, cc.program"""
+               FROM keys k LEFT JOIN {alias} ON k.payer_id = {alias}.payer_id
+                    AND k.start_date >= {alias}.tf AND k.start_date < {alias}.tt
+               GROUP BY k.payer_id, k.program, k.start_date"""
 
 
 def _interest_paid(conn: duckdb.DuckDBPyConnection, payer_id: str | None,
@@ -139,11 +141,15 @@ def payment_timeliness(conn: duckdb.DuckDBPyConnection,
     cc AS (SELECT * FROM c WHERE start_date IS NOT NULL AND {pwhere}),
     t1 AS ({_term_sql('clean_claim_payment_days')}),
     t2 AS ({_term_sql('prompt_pay_interest_pct')}),
+    keys AS (SELECT DISTINCT payer_id, program, start_date FROM cc),
     d1 AS ({_term_for_claim('t1')}),
     d2 AS ({_term_for_claim('t2')}),
     j AS (SELECT cc.*, date_diff('day', cc.start_date, cc.paid_date) AS days,
                  d1.v AS term_days, d2.v AS term_pct
-          FROM cc JOIN d1 USING (claim_key) JOIN d2 USING (claim_key)),
+          FROM cc JOIN d1 ON cc.payer_id IS NOT DISTINCT FROM d1.payer_id
+                   AND cc.program = d1.program AND cc.start_date = d1.start_date
+               JOIN d2 ON cc.payer_id IS NOT DISTINCT FROM d2.payer_id
+                   AND cc.program = d2.program AND cc.start_date = d2.start_date),
     k AS (SELECT *, coalesce(term_days, ?) AS limit_days,
                  coalesce(term_pct, ?) AS pct FROM j)
     SELECT payer_id, count(*) AS claims, avg(days) AS mean, median(days) AS p50,
