@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from assistant.stores.vectors import StoredChunk, VectorStore
 
 RRF_K = 60
+# A naming phrase picks a document when that document's best BM25 score leads the next
+# document's by this factor (spans benchmark, dev half: the right document led by >= 1.07)
+NAMED_MARGIN = 1.05
+# "Consider the <document> between <parties>; <question>" (the naming part ends at ";")
+_NAMING = re.compile(r"^\s*consider the [^;]{0,1000};\s*", re.IGNORECASE)
 # Up to this many chunks, unfiltered searches also score every vector in-process (exact, a
 # few ms at 35k chunks); beyond it Chroma's approximate index answers them.
 LOCAL_DENSE_MAX = 200_000
@@ -67,6 +72,27 @@ class Hit:
     char_start: int = 0
     char_end: int = 0
     suspicious: bool = False
+    # the answering span (``assistant.spans``): document offsets inside [char_start, char_end);
+    # equal (0, 0) until a span is chosen, when the whole chunk stands for it
+    span_start: int = 0
+    span_end: int = 0
+
+    @property
+    def has_span(self) -> bool:
+        """Whether a span inside the chunk was chosen."""
+        return self.char_start <= self.span_start < self.span_end <= self.char_end
+
+    @property
+    def quote(self) -> str:
+        """The answering span's text (verbatim from the stored text), else the whole chunk."""
+        if self.has_span:
+            return self.text[self.span_start - self.char_start : self.span_end - self.char_start]
+        return self.text
+
+    @property
+    def quote_range(self) -> tuple[int, int]:
+        """Document offsets of ``quote``."""
+        return (self.span_start, self.span_end) if self.has_span else (self.char_start, self.char_end)
 
     @classmethod
     def from_stored(cls, chunk: StoredChunk, score: float) -> Hit:
@@ -116,6 +142,8 @@ class _LocalIndex:
         self.k1, self.b, self.avgdl = 1.5, 0.75, 1.0
         self.doc_len = np.zeros(0)
         self.has_bm25 = False
+        self._doc: np.ndarray | None = None
+        self._doc_codes: dict[str, int] = {}
         if not build:  # filled in by index_cache.load_index
             return
         from rank_bm25 import BM25Okapi
@@ -155,15 +183,44 @@ class _LocalIndex:
             norms = np.linalg.norm(mat, axis=1, keepdims=True)
             self.vectors = mat / np.where(norms == 0, 1, norms)
 
+    def doc_mask(self, doc_ids: list[str]) -> np.ndarray:
+        """Which chunks belong to one of ``doc_ids`` (the codes are built on first use, so
+        an index loaded by ``index_cache`` needs nothing saved for them)."""
+        if self._doc is None:
+            self._doc, self._doc_codes = _codes([str(c.metadata.get("doc_id") or "") for c in self.chunks])
+        return np.isin(self._doc, [self._doc_codes.get(d, -1) for d in doc_ids])
+
+    def named_document(self, naming: str, keep: np.ndarray | None = None) -> str | None:
+        """The document a naming phrase ("Consider the <title> between <parties>;") points
+        at: the one holding the chunk with the best BM25 score for it (titles are in every
+        chunk's context, parties in the preamble), when it leads the next document by
+        ``NAMED_MARGIN`` (a phrase only generic words match names no document). Only
+        chunks in ``keep`` (a mask) count."""
+        scores = self.scores(naming)
+        if keep is not None:
+            scores = np.where(keep, scores, 0.0)
+        if not scores.size or scores.max() <= 0:
+            return None
+        self.doc_mask([])  # builds the document codes
+        assert self._doc is not None
+        best = np.zeros(len(self._doc_codes))
+        np.maximum.at(best, self._doc, scores)
+        top = np.argsort(-best)[:2]
+        if top.size > 1 and best[top[0]] < NAMED_MARGIN * best[top[1]]:
+            return None
+        names = {code: doc for doc, code in self._doc_codes.items()}
+        return names[int(top[0])] or None
+
     def mask(
         self,
         payer_ids: list[str] | None,
         clause_types: list[str] | None,
         doc_types: list[str] | None,
         as_of_ord: int | None,
+        doc_ids: list[str] | None = None,
     ) -> np.ndarray:
         """Which chunks pass the filters (same rules as Chroma's ``where``)."""
-        keep = np.ones(len(self.chunks), dtype=bool)
+        keep = self.doc_mask(doc_ids) if doc_ids else np.ones(len(self.chunks), dtype=bool)
         if payer_ids:
             keep &= np.isin(self.payer, [self.payer_codes.get(p, -1) for p in payer_ids])
         if doc_types:
@@ -212,14 +269,28 @@ class _LocalIndex:
         return out
 
 
+def focus_question(query: str) -> str:
+    """The question without a leading "Consider the <document>;" naming part."""
+    return _NAMING.sub("", query) or query
+
+
+def names_document(query: str) -> bool:
+    """Whether the question opens by naming its document ("Consider the <title> between
+    <parties>; <question>")."""
+    return bool(_NAMING.match(query))
+
+
 def build_where(
     payer_ids: list[str] | None,
     clause_types: list[str] | None,
     doc_types: list[str] | None,
     as_of_ord: int | None,
+    doc_ids: list[str] | None = None,
 ) -> dict[str, Any] | None:
     """The Chroma where-filter for the search filters."""
     parts: list[dict[str, Any]] = []
+    if doc_ids:
+        parts.append({"doc_id": {"$in": list(doc_ids)}})
     if payer_ids:
         parts.append({"payer_id": {"$in": list(payer_ids)}})
     if doc_types:
@@ -246,6 +317,7 @@ class ContractRetriever:
         self._bm25: _LocalIndex | None = None
         self._bm25_version = ""
         self._lock = threading.Lock()
+        self.span_selector: Any = None  # assistant.spans.SpanSelector, made on first use
 
     def _index(self) -> _LocalIndex:
         version = self.store.version()
@@ -282,16 +354,42 @@ class ContractRetriever:
         clause_types: list[str] | None = None,
         doc_types: list[str] | None = None,
         as_of: dt.date | None = None,
+        doc_ids: list[str] | None = None,
     ) -> list[Hit]:
-        """Top ``k`` chunks for ``query`` under the filters (best first)."""
+        """Top ``k`` chunks for ``query`` under the filters (best first).
+
+        A question that names its document ("Consider the Supply Agreement between A and B;
+        …") is answered from that document alone (``_LocalIndex.named_document``), unless
+        ``doc_ids`` already says which, and ranked by the question without the naming part.
+        """
         if not query.strip() or k <= 0:
             return []
         as_of_ord = int(as_of.strftime("%Y%m%d")) if as_of else None
         n = max(self.candidates, 4 * k)
-        where = build_where(payer_ids, clause_types, doc_types, as_of_ord)
-        vector = self.embedder.embed_query(query)
         index = self._index()
-        keep = index.mask(payer_ids, clause_types, doc_types, as_of_ord) if where else None
+        filters = (payer_ids, clause_types, doc_types, as_of_ord)
+        if not doc_ids and (naming := _NAMING.match(query)):
+            visible = index.mask(payer_ids, None, None, as_of_ord) if payer_ids or as_of_ord else None
+            named = index.named_document(naming.group(), visible)
+            if named:  # the naming part has done its work: rank by the question alone
+                doc_ids, query = [named], focus_question(query)
+        vector = self.embedder.embed_query(query)
+        fused = self._fused(query, vector, index, n, filters, doc_ids)
+        return [Hit.from_stored(chunk, score) for chunk, score in fused[:k]]
+
+    def _fused(
+        self,
+        query: str,
+        vector: list[float],
+        index: _LocalIndex,
+        n: int,
+        filters: tuple[list[str] | None, list[str] | None, list[str] | None, int | None],
+        doc_ids: list[str] | None,
+    ) -> list[tuple[StoredChunk, float]]:
+        """Up to ``n`` chunks ranked by the RRF of their vector and BM25 ranks."""
+        payer_ids, clause_types, doc_types, as_of_ord = filters
+        where = build_where(payer_ids, clause_types, doc_types, as_of_ord, doc_ids)
+        keep = index.mask(payer_ids, clause_types, doc_types, as_of_ord, doc_ids) if where else None
         if index.vectors is not None and (keep is not None or len(index.chunks) <= LOCAL_DENSE_MAX):
             # exact scores in-process: Chroma's filtered path is ~10x its unfiltered one
             vec_hits = index.nearest(vector, n, keep if keep is not None else _ALL)
@@ -314,8 +412,8 @@ class ContractRetriever:
             fused[chunk.chunk_id] = fused.get(chunk.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
             chunks.setdefault(chunk.chunk_id, chunk)
             rank += 1
-        best = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
-        return [Hit.from_stored(chunks[cid], score) for cid, score in best]
+        best = sorted(fused.items(), key=lambda kv: -kv[1])[:n]
+        return [(chunks[cid], score) for cid, score in best]
 
     def get_chunk(self, chunk_id: str) -> Hit | None:
         """One chunk by id (score 0), or None."""

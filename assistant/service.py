@@ -214,23 +214,7 @@ def _number_citations(text: str, artifacts: list[dict[str, Any]]) -> tuple[str, 
         if m.group(1) in by_ref and m.group(1) not in order:
             order[m.group(1)] = len(order) + 1
     text = REF_TOKEN_RE.sub(lambda m: f"[{order[m.group(1)]}]" if m.group(1) in order else "", text)
-    citations = []
-    for ref, n in order.items():
-        c = by_ref[ref]
-        citations.append(
-            Citation(
-                n=n,
-                document=c.get("document") or "",
-                source_path=c.get("source_path"),
-                page=c.get("page"),
-                page_end=c.get("page_end"),
-                section=c.get("section"),
-                heading=c.get("heading"),
-                quote=c.get("quote") or c.get("text", ""),
-                chunk_id=c.get("chunk_id"),
-                payer_id=c.get("payer_id"),
-            )
-        )
+    citations = [Citation.from_artifact(n, by_ref[ref]) for ref, n in order.items()]
     return text, citations
 
 

@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.retrieval import _ALL, _LocalIndex, build_where, create_retriever, tokenize
+from assistant.retrieval import (
+    _ALL,
+    _LocalIndex,
+    build_where,
+    create_retriever,
+    focus_question,
+    names_document,
+    tokenize,
+)
 from assistant.settings import Settings
 from assistant.stores.vectors import create_vector_store
 from ingest.job import IngestJob
@@ -209,3 +217,22 @@ def test_the_local_index_is_saved_and_loaded_until_the_store_changes(tmp_path: P
     third = ContractRetriever(store, CountingEmbedder(), index_dir=folder)  # type: ignore[arg-type]
     hit = third.search("What is the timely filing limit?", k=1)[0]
     assert "sixty (60)" in hit.text and reads == [1, 1]
+
+
+def test_doc_filter_and_a_question_that_names_its_document(corpus: Settings) -> None:
+    r = create_retriever(corpus, embedder=CountingEmbedder())  # type: ignore[arg-type]
+    every = r.search("timely filing limit for claims", k=10)
+    keystone = next(h.doc_id for h in every if "180" in h.text)
+    only = r.search("timely filing limit for claims", k=10, doc_ids=[keystone])
+    assert only and all(h.doc_id == keystone for h in only)
+    assert r.search("timely filing", k=5, doc_ids=["no-such-doc"]) == []
+    # "Consider the <document>; <question>": the answer comes from that document only
+    named = r.search("Consider the Provider Agreement between Keystone Mutual and the "
+                     "provider; what is the timely filing limit?", k=10)
+    assert named and {h.doc_id for h in named} == {keystone}
+    assert names_document("Consider the Supply Agreement between A and B; who pays?")
+    assert not names_document("What does the Keystone agreement say about timely filing?")
+    assert focus_question("Consider the Supply Agreement; who pays?") == "who pays?"
+    # a name no document holds restricts nothing; one outside the payer filter is not seen
+    assert len({h.doc_id for h in r.search("Consider the Zyxw Qvrt agreement; what is the "
+                                           "timely filing limit?", k=10)}) > 1

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from assistant.agent import ToolRuntime
 from assistant.errors import ParleyError
+from assistant.spans import search_spans, span_fields
 from assistant.tools.base import ToolDeps, TurnContext, error_result, tool_result
 from assistant.vocabulary import CLAUSE_TYPES
 
@@ -69,7 +70,8 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
         if clause_type is not None and clause_type not in CLAUSE_TYPES:
             clause_type = None
         payer_ids = [payer_id] if payer_id else ctx.scope.allowed
-        hits = deps.retriever.search(
+        hits = search_spans(
+            deps.retriever,
             query,
             k=k,
             payer_ids=payer_ids,
@@ -78,8 +80,8 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
             as_of=ctx.as_of,
         )
         if not hits and clause_type:
-            hits = deps.retriever.search(
-                query, k=k, payer_ids=payer_ids, doc_types=doc_types, as_of=ctx.as_of
+            hits = search_spans(
+                deps.retriever, query, k=k, payer_ids=payer_ids, doc_types=doc_types, as_of=ctx.as_of
             )
         citations = [
             {
@@ -97,6 +99,7 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
                 "clause_types": list(h.clause_types or []),
                 "suspicious": bool(h.suspicious),
                 "text": h.text,
+                **span_fields(h),
             }
             for h in hits
         ]
@@ -110,6 +113,7 @@ def make_contract_search(deps: ToolDeps) -> BaseTool:
                 "section": c["section"],
                 "heading": c["heading"],
                 "quoted_text": c["text"],
+                "answer_span": c["quote"],
                 **({"warning": SUSPICIOUS_WARNING} if c["suspicious"] else {}),
             }
             for c in citations

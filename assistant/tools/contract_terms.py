@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from assistant.agent import ToolRuntime
 from assistant.errors import ParleyError
 from assistant.scope import EVERYONE, Scope
+from assistant.spans import term_fields
 from assistant.tools.base import (
     ToolDeps,
     TurnContext,
@@ -108,8 +109,8 @@ def _citations(deps: ToolDeps, rows: list[dict[str, Any]]) -> list[dict[str, Any
             "page_end": hit.page_end,
             "section": hit.section,
             "heading": hit.heading,
-            "quote": r.get("quote"),
             "text": hit.text,
+            **term_fields(hit, r.get("quote")),
         }
     return list(out.values())
 

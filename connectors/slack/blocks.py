@@ -79,18 +79,19 @@ def contexts(header: str, lines: list[str]) -> list[Block]:
     return [context(*items[i : i + CONTEXT_ELEMENTS]) for i in range(0, len(items), CONTEXT_ELEMENTS)]
 
 
+QUOTE_MAX = 300  # characters of a citation's quote (the answering span) shown in Slack
+
+
 def cite_line(c: Citation) -> str:
-    """``[1] Keystone agreement, p. 4, § 7.2 — “quote…”``."""
-    where = ", ".join(
-        p
-        for p in (
-            c.document,
-            f"p. {c.page}" if c.page else "",
-            f"§ {c.section}" if c.section else "",
-        )
-        if p
-    )
-    quote = _clip(" ".join(c.quote.split()), 160)
+    """``[1] Keystone agreement (keystone.pdf), p. 4, § 7.2 — “quote…”``: document, file
+    name when the title is not already it, page (range), section, and the answering span."""
+    pages = f"pp. {c.page}–{c.page_end}" if c.page and c.page_end and c.page_end > c.page else (
+        f"p. {c.page}" if c.page else "")
+    doc = c.document
+    if c.file and c.file != c.document:
+        doc = f"{doc} ({c.file})" if doc else c.file
+    where = ", ".join(p for p in (doc, pages, f"§ {c.section}" if c.section else "") if p)
+    quote = _clip(" ".join(c.quote.split()), QUOTE_MAX)
     return f"[{c.n}] {where}" + (f" — “{quote}”" if quote else "")
 
 

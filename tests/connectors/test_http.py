@@ -246,3 +246,18 @@ def test_unknown_payer_for_scoped_caller_names_no_other_payers(stack: Stack) -> 
         json={"question": "rates?", "payer": "Acme Zeta"},
     )
     assert stream.status_code == 422  # an unscoped key is told the name is unknown
+
+
+def test_ask_citations_carry_file_page_section_and_document_offsets(stack: Stack) -> None:
+    """Issue 16: the HTTP answer's citations quote the span with its offsets in the stored
+    document text (file name only, never a server path)."""
+    r = stack.client.post("/v1/ask", headers=stack.auth("reader"),
+                          json={"question": "Is there a most favored nation clause in Keystone's contract?"})
+    assert r.status_code == 200, r.text
+    cited = [c for c in r.json()["citations"] if c.get("char_start") is not None]
+    assert cited, r.json()["citations"]
+    texts = [p.read_text(encoding="utf-8") for p in (stack.settings.data_dir / "texts").glob("*.txt")]
+    for c in cited:
+        assert c["file"] and "/" not in c["file"] and c["page"] and c["quote"]
+        assert c["char_end"] > c["char_start"]
+        assert any(t[c["char_start"]:c["char_end"]] == c["quote"] for t in texts), c
