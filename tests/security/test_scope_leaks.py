@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from assistant.scope import OUT_OF_SCOPE, Scope
-from tests.security.test_scoped_aggregates import assert_no_leak
+from tests.security.test_scoped_aggregates import _deps, assert_no_leak
 
 MINE = "KHP"
 SCOPE = Scope.of([MINE])
@@ -31,25 +31,10 @@ UNKNOWN = "Acme Mutual Insurance"
 @pytest.fixture(scope="module")
 def deps(practice: Any) -> Any:
     """The tools' dependencies over the practice, with the real hybrid retriever."""
-    from assistant.analytics.vocabulary import Vocabulary
     from assistant.retrieval import create_retriever
-    from assistant.stores.warehouse import open_warehouse
-    from assistant.tools.base import ToolDeps
 
     settings = practice.settings
-
-    def vocab() -> Any:
-        conn = open_warehouse(settings, read_only=True)
-        try:
-            return Vocabulary.load(conn)
-        finally:
-            conn.close()
-
-    cached = vocab()
-    return ToolDeps(settings=settings,
-                    retriever_factory=lambda: create_retriever(settings, embedder=practice.embedder),
-                    warehouse_factory=lambda: open_warehouse(settings, read_only=True),
-                    vocabulary=lambda: cached)
+    return _deps(settings, lambda: create_retriever(settings, embedder=practice.embedder))
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,8 @@ import pytest
 SCOPE = ["KHP"]
 
 
-def _deps(settings: Any) -> Any:
+def _deps(settings: Any, retriever_factory: Any = lambda: None) -> Any:
+    """The tools' dependencies over ``settings``' warehouse (no retriever unless given)."""
     from assistant.analytics.vocabulary import Vocabulary
     from assistant.stores.warehouse import open_warehouse
     from assistant.tools.base import ToolDeps
@@ -30,7 +31,7 @@ def _deps(settings: Any) -> Any:
         finally:
             conn.close()
 
-    return ToolDeps(settings=settings, retriever_factory=lambda: None,
+    return ToolDeps(settings=settings, retriever_factory=retriever_factory,
                     warehouse_factory=lambda: open_warehouse(settings, read_only=True),
                     vocabulary=vocab)
 
