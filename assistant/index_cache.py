@@ -27,8 +27,9 @@ import json
 import logging
 import os
 import threading
+import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
 
@@ -45,6 +46,22 @@ FORMAT = 1
 STORE_RECORD = "store.json"
 # folders of a ``SavedIndexStore``: their last load is kept, for the retriever and the store
 _shared: dict[Path, tuple[str, _LocalIndex] | None] = {}
+
+
+_warned: set[str] = set()
+
+
+def _reason(exc: BaseException) -> str:
+    """One line for a log: the OS's reason when there is one, never a traceback."""
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+
+
+def _warn_once(message: str) -> None:
+    """A warning line, once per process (the index folder is written at every version
+    read; an unwritable one would repeat the same warning)."""
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("%s", message)
 
 
 def _tmp(path: Path) -> Path:
@@ -88,8 +105,8 @@ def save_index(index: _LocalIndex, folder: Path, version: str) -> None:
         target = folder / "local.json"
         _tmp(target).write_text(json.dumps(meta, default=str), encoding="utf-8")
         os.replace(_tmp(target), target)
-    except (OSError, ValueError, TypeError):
-        log.warning("could not save the local index under %s", folder, exc_info=True)
+    except (OSError, ValueError, TypeError) as exc:
+        _warn_once(f"could not save the local index under {folder}: {_reason(exc)}")
 
 
 def load_index(folder: Path, version: str) -> _LocalIndex | None:
@@ -105,20 +122,95 @@ def load_index(folder: Path, version: str) -> _LocalIndex | None:
 
 
 def _read_index(folder: Path, version: str) -> _LocalIndex | None:
+    """The index saved at ``version``, or None when there is none, it was saved at another
+    version, or it cannot be read or is inconsistent (a warning line; the caller rebuilds
+    it and the save overwrites the damaged files)."""
+    try:
+        raw = (folder / "local.json").read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, UnicodeError) as exc:
+        return _damaged(folder, f"local.json unreadable ({type(exc).__name__})")
+    try:
+        meta = json.loads(raw)
+    except ValueError:
+        return _damaged(folder, "local.json is not JSON")
+    if not isinstance(meta, dict):
+        return _damaged(folder, "local.json is not an object")
+    if meta.get("format") != FORMAT or meta.get("version") != version:
+        return None
+    try:
+        with np.load(folder / "local.npz", allow_pickle=False) as data:
+            arrays = {k: np.asarray(data[k]) for k in data.files}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        return _damaged(folder, f"local.npz unreadable ({type(exc).__name__})")
+    problem = _inconsistency(meta, arrays)
+    return _build(meta, arrays) if problem is None else _damaged(folder, problem)
+
+
+def _damaged(folder: Path, why: str) -> _LocalIndex | None:
+    """No index (a cache miss), after a warning line saying why."""
+    log.warning("the saved local index under %s is damaged (%s); rebuilding it", folder, why)
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _strings(value: Any) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _code_table(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value.values())
+
+
+def _inconsistency(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> str | None:
+    """What makes the saved index unusable (a wrong type, shape or length), or None."""
+    ids, texts, metas = meta.get("ids"), meta.get("texts"), meta.get("metas")
+    if not (_strings(ids) and _strings(texts) and isinstance(metas, list)
+            and all(isinstance(m, dict) for m in metas)):
+        return "chunk lists missing or of the wrong type"
+    n = len(ids)
+    if not len(texts) == len(metas) == n:
+        return "chunk lists of unequal length"
+    tokens, clauses = meta.get("tokens"), meta.get("clauses")
+    if not (_strings(tokens) and _strings(clauses)):
+        return "token or clause list of the wrong type"
+    if not (_code_table(meta.get("payer_codes")) and _code_table(meta.get("doc_type_codes"))):
+        return "code tables of the wrong type"
+    if not (all(_is_number(meta.get(k)) for k in ("k1", "b", "avgdl"))
+            and isinstance(meta.get("has_bm25"), bool)):
+        return "BM25 parameters of the wrong type"
+    t = len(tokens)
+    wanted: dict[str, tuple[str, tuple[int, ...] | None]] = {
+        "payer": ("iu", (n,)), "doc_type": ("iu", (n,)), "effective": ("iu", (n,)),
+        "doc_len": ("iuf", (n,)), "post_len": ("iu", (t,)), "post_docs": ("iu", None),
+        "post_tf": ("iuf", None), "idf": ("iuf", (t,))}
+    if clauses:
+        wanted["clauses"] = ("b", (len(clauses), n))
+    for name, (kinds, shape) in wanted.items():
+        a = arrays.get(name)
+        if a is None or a.dtype.kind not in kinds or (shape is not None and a.shape != shape):
+            return f"array {name} missing or of the wrong type or shape"
+    posts = arrays["post_docs"]
+    if (posts.ndim != 1 or arrays["post_tf"].shape != posts.shape
+            or (t and (arrays["post_len"].min() < 0 or int(arrays["post_len"].sum()) != posts.size))
+            or (posts.size and (posts.min() < 0 or posts.max() >= n))):
+        return "postings inconsistent"
+    vectors = arrays.get("vectors")
+    if vectors is not None and (vectors.ndim != 2 or vectors.shape[0] != n
+                                or vectors.dtype.kind != "f"):
+        return "vectors of the wrong shape"
+    return None
+
+
+def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> _LocalIndex:
+    """The index from files ``_inconsistency`` accepted."""
     from assistant.retrieval import _LocalIndex
 
-    try:
-        meta = json.loads((folder / "local.json").read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT or meta.get("version") != version:
-            return None
-        with np.load(folder / "local.npz", allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except (OSError, ValueError, KeyError):
-        return None
-    n = len(meta["ids"])
-    if arrays["payer"].shape[0] != n:
-        return None
-    vectors = arrays.get("vectors")
     chunks = [StoredChunk(cid, text, md, None) for cid, text, md in
               zip(meta["ids"], meta["texts"], meta["metas"], strict=True)]
     index = _LocalIndex(chunks, build=False)
@@ -127,8 +219,8 @@ def _read_index(folder: Path, version: str) -> _LocalIndex | None:
     index.effective = arrays["effective"]
     index.clause = ({c: arrays["clauses"][i] for i, c in enumerate(meta["clauses"])}
                     if meta["clauses"] else {})
-    index.vectors = vectors
-    index.has_bm25 = bool(meta["has_bm25"])
+    index.vectors = arrays.get("vectors")
+    index.has_bm25 = meta["has_bm25"]
     index.k1, index.b, index.avgdl = meta["k1"], meta["b"], meta["avgdl"]
     index.doc_len = arrays["doc_len"]
     tokens = meta["tokens"]
@@ -224,5 +316,5 @@ class SavedIndexStore(VectorStore):
             _tmp(target).write_text(json.dumps(
                 {"version": version, "size": size, "backend": self.backend}), encoding="utf-8")
             os.replace(_tmp(target), target)
-        except OSError:
-            log.warning("could not record the store version under %s", self.folder, exc_info=True)
+        except OSError as exc:
+            _warn_once(f"could not record the store version under {self.folder}: {_reason(exc)}")

@@ -131,6 +131,11 @@ def resolve_period(text: str, as_of: dt.date) -> Period:
                      "or 'last 12 months'.")
 
 
+# after "in 1500": a count ("in 1500 claims") unless the next word is a connective
+_NOT_A_COUNT = (r"(?!\s+(?!(?:and|or|but|for|from|to|by|at|on|vs|versus|compared|with|than)\b)"
+                r"[a-z])")
+
+
 def find_period(text: str, as_of: dt.date) -> tuple[Period, tuple[int, int]] | None:
     """The first period phrase in ``text`` and its character span, or None."""
     check_date(as_of, "The as-of date")
@@ -143,16 +148,18 @@ def find_period(text: str, as_of: dt.date) -> tuple[Period, tuple[int, int]] | N
     def span(m: re.Match[str]) -> tuple[int, int]:
         return m.start(), m.end()
 
-    m = re.search(r"\b(?:q([1-4])\s*(?:of\s*)?'?((?:19|20)?\d{2})?|((?:19|20)\d{2})\s*-?\s*q([1-4]))\b", t)
+    # any 4-digit year next to a quarter, a month, "in" or "FY" is that year, and a clear
+    # InputError when out of range ("Q4 9999" is never read as "Q4", the last one)
+    m = re.search(r"\b(?:q([1-4])\s*(?:of\s*)?'?(\d{4}|\d{2})?|(\d{4})\s*-?\s*q([1-4]))\b", t)
     if m:
         q = int(m.group(1) or m.group(4))
         ytxt = m.group(2) or m.group(3)
-        year = int(ytxt) + (2000 if len(ytxt) == 2 else 0) if ytxt else recent(q)
+        year = (int(ytxt) + 2000 if len(ytxt) == 2 else _year(ytxt, m.group(0))) if ytxt else recent(q)
         return _quarter(year, q), span(m)
-    m = re.search(r"\b(first|1st|second|2nd|third|3rd|fourth|4th) quarter(?: of)?(?: ((?:19|20)\d{2}))?", t)
+    m = re.search(r"\b(first|1st|second|2nd|third|3rd|fourth|4th) quarter(?: of)?(?: (\d{4}))?\b", t)
     if m:
         q = ORDINAL_Q[m.group(1)]
-        return _quarter(int(m.group(2)) if m.group(2) else recent(q), q), span(m)
+        return _quarter(_year(m.group(2), m.group(0)) if m.group(2) else recent(q), q), span(m)
     m = re.search(r"\b(last|previous|prior|this|current) quarter\b", t)
     if m:
         q, year = cur_q, as_of.year
@@ -175,19 +182,21 @@ def find_period(text: str, as_of: dt.date) -> tuple[Period, tuple[int, int]] | N
     if m:
         y = as_of.year - 1
         return _period(dt.date(y, 1, 1), dt.date(y, 12, 31), str(y)), span(m)
-    m = re.search(
-        r"\b(since|from|after)?\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-        r"(?:\s+((?:19|20)\d{2}))?\b",
+    m = re.search(  # month names only: "declined 1200 claims" names no December
+        r"\b(since|from|after)?\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+        r"(?:uary|ruary|ch|il|e|y|ust|t|tember|ember|ober)?\.?(?:\s+(\d{4}))?\b",
         t,
     )
     if m and not re.fullmatch(r"may", m.group(0).strip()):
         month = MONTHS[m.group(2)]
-        year = int(m.group(3)) if m.group(3) else (as_of.year if month <= as_of.month else as_of.year - 1)
+        year = (_year(m.group(3), m.group(0).strip()) if m.group(3)
+                else (as_of.year if month <= as_of.month else as_of.year - 1))
         if m.group(1):
             return _period(dt.date(year, month, 1), as_of, f"since {year}-{month:02d}"), span(m)
         return _period(dt.date(year, month, 1), month_end(year, month), f"{year}-{month:02d}"), span(m)
-    m = re.search(r"\b(?:in|for|during|of)\s+((?:19|20)\d{2})\b", t)
+    m = (re.search(r"\b(?:in|for|during|of)\s+(?:fy\s*)?((?:19|20)\d{2})\b", t)
+         or re.search(r"\bfy\s*'?(\d{4})\b|\b(?:in|during)\s+(\d{4})\b" + _NOT_A_COUNT, t))
     if m:
-        y = int(m.group(1))
+        y = _year(m.group(1) or m.group(2), m.group(0))
         return _period(dt.date(y, 1, 1), min(dt.date(y, 12, 31), as_of), str(y)), span(m)
     return None

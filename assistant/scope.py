@@ -35,7 +35,8 @@ NOT_AVAILABLE = (
 )
 OUT_OF_SCOPE = "That payer's data is not visible to you here."
 SCOPED_NOTE = (
-    f"At this scope other payers appear only as a median over at least {MIN_PEERS} payers; "
+    f"At this scope other payers appear only as a median over at least {MIN_PEERS} payers "
+    "(rounded: $5 steps from $50 up); "
     "the best payer's rate and the gap to it are not shown."
 )
 
@@ -62,14 +63,23 @@ def enough_peers(payer_ids: Iterable[str], allowed: Collection[str] | None) -> b
     return allowed is None or not found or len(found) >= MIN_PEERS
 
 
+def peer_step(value: float) -> float:
+    """The rounding step of a peer aggregate: $5 from $50 up, $1 from $10, else $0.25."""
+    return 5.0 if value >= 50 else 1.0 if value >= 10 else 0.25
+
+
 def _central(values: list[float]) -> float:
-    """The median, taken for an odd count as the mean of the three central values, so that
-    the figure shown is never one payer's exact value (the plain median of 3 or 5 is)."""
+    """The median, taken for an odd count as the mean of the three central values (so the
+    figure is never one payer's exact value, as the plain median of 3 or 5 is), rounded to
+    ``peer_step``: means over peer sets that differ by one payer (two as-of dates, a payer
+    joining) would otherwise give that payer's exact rate by differencing."""
     v = sorted(values)
     n = len(v)
     mid = n // 2
     central = v[mid - 1: mid + 2] if n % 2 else v[mid - 1: mid + 1]
-    return round(sum(central) / len(central), 2)
+    mean = sum(central) / len(central)
+    step = peer_step(mean)
+    return round(round(mean / step) * step, 2)
 
 
 def peer_aggregate(values_by_payer: Mapping[str, float],

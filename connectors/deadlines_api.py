@@ -10,6 +10,7 @@ from assistant.analytics.common import payer_names
 from assistant.analytics.deadlines import DeadlineParams, contract_deadlines
 from assistant.scope import Scope
 from assistant.settings import Settings
+from connectors.redact import replace_paths
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -40,7 +41,7 @@ def upcoming(
         conn.close()
     rows = []
     for c in result.contracts:
-        row = c.model_dump(mode="json")
+        row = replace_paths(c.model_dump(mode="json"), {})  # file names, not server paths
         row["payer_name"] = names.get(c.payer_id or "", c.payer_id)
         rows.append(row)
     return rows

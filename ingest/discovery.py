@@ -29,10 +29,27 @@ def looks_like_injection(text: str) -> bool:
 
 # X12 segments that name or identify a patient, subscriber or claim: NM1 with entity
 # QC/IL (patient, insured), CLP (claim payment) and the envelope. Any of them in a
-# document's text means remittance data pasted or saved under another name.
+# document's text means remittance data pasted or saved under another name. The sender
+# chooses the element separator (ISA's 4th character: any non-alphanumeric, "!" is seen in
+# the wild), text copied out of a viewer has spaces around it or is lower-cased; so any one
+# separator, used consistently within the segment, with up to 3 spaces either side. Not
+# "." or "-": an 835's amounts hold them, so no sender uses them (and prose does: "St. 835.").
+_SEP = r"[^A-Za-z0-9\s.\-]"
+
+
+def _sep(name: str) -> str:
+    return rf"\s{{0,3}}(?P<{name}>{_SEP})\s{{0,3}}"
+
+
+def _again(name: str) -> str:
+    return rf"\s{{0,3}}(?P={name})\s{{0,3}}"
+
+
 _X12_PHI = re.compile(
-    r"(?<![A-Za-z0-9])(?:NM1[*|^:~](?:QC|IL)[*|^:~]|CLP[*|^][^\s*|^]+[*|^]\d|"
-    r"ISA[*|^]\d\d[*|^]|ST[*|^]835[*|^])"
+    rf"(?<![A-Za-z0-9])(?:NM1{_sep('a')}(?:QC|IL){_again('a')}"
+    rf"|CLP{_sep('b')}(?:(?!(?P=b))\S)+{_again('b')}\d"
+    rf"|ISA{_sep('c')}\d\d{_again('c')}|ST{_sep('d')}835{_again('d')})",
+    re.I,
 )
 X12_REFUSAL = (
     "holds X12 remittance segments (patient names or ids); not stored as a document. "
@@ -42,7 +59,8 @@ _SNIFF_BYTES = 65536
 
 
 def has_x12_segments(text: str) -> bool:
-    """True when text contains X12 patient/claim segments (NM1*QC, NM1*IL, CLP, ISA, ST*835)."""
+    """True when text contains X12 patient/claim segments (NM1*QC, NM1*IL, CLP, ISA, ST*835),
+    with any element separator."""
     return bool(_X12_PHI.search(text))
 
 

@@ -70,9 +70,16 @@ class OfflineChatModel(BaseChatModel):
         self, question: str, as_of: dt.date, history: list[PriorTurn], allowed: list[str] | None
     ) -> AIMessage:
         plan = self.planner.plan(question, as_of, history)
+        names = [name for pid, name in self.known_payers() if allowed is None or pid in allowed]
+        known = ", ".join(names) or "none yet (run 'parley ingest' on your data)"
+        named = plan.entities.payers if plan.entities else []
+        if allowed is not None and (plan.refusal == "unknown_payer"
+                                    or any(p not in allowed for p in named)):
+            # A scoped caller gets one answer for a payer it may not see and for a name no
+            # payer has, without echoing the name: nothing tells it which payers exist.
+            return AIMessage(content=refusal_text("not_visible", known=known),
+                             response_metadata={"refusal": "not_visible"})
         if plan.refusal:
-            names = [name for pid, name in self.known_payers() if allowed is None or pid in allowed]
-            known = ", ".join(names) or "none yet (run 'parley ingest' on your data)"
             return AIMessage(
                 content=refusal_text(plan.refusal, detail=plan.detail or "", known=known),
                 response_metadata={"refusal": plan.refusal},

@@ -163,19 +163,27 @@ def _answer_in_place(services: SlackServices, client: WebClient, q: Question, sc
             log.error("could not report failure ref=%s", ref, exc_info=True)
 
 
+def not_visible_text(services: SlackServices, scope: Scope) -> str:
+    """The one reply to a payer the asker may not see or that does not exist (the same
+    words the assistant gives a scoped caller), listing only the payers it may see."""
+    from assistant.engines.writer import refusal_text
+
+    vocab = services.vocabulary()
+    names = [p.name for p in (vocab.payers if vocab else []) if scope.allows(p.payer_id)]
+    return refusal_text("not_visible", known=", ".join(names) or "none")
+
+
 def _answer_privately(services: SlackServices, client: WebClient, q: Question, hidden: list[str]) -> None:
     """The channel may not see a named payer: answer only to the asker, in their scope."""
     user_scope = services.visibility.user(q.user)
     vocab = services.vocabulary()
-    names = ", ".join(vocab.payer_name(p) if vocab else p for p in hidden)
     if not all(user_scope.allows(p) for p in hidden):
-        client.chat_postEphemeral(
-            channel=q.channel,
-            user=q.user,
-            thread_ts=q.thread_ts,
-            text=f"Sorry — you don't have access to {names} data.",
-        )
+        # Never the payer's name: the asker may have typed a near miss of a payer it may not
+        # see, and the reply must read like one about a name no payer has.
+        client.chat_postEphemeral(channel=q.channel, user=q.user, thread_ts=q.thread_ts,
+                                  text=not_visible_text(services, user_scope))
         return
+    names = ", ".join(vocab.payer_name(p) if vocab else p for p in hidden)
     client.chat_postEphemeral(
         channel=q.channel,
         user=q.user,

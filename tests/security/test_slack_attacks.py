@@ -122,7 +122,9 @@ def test_typo_of_a_hidden_payer_is_refused_like_the_name(stack: Stack, name: str
     refusal = stack.slack.wait_for(
         lambda: next((p for m, p in stack.slack.calls[before:] if m == "chat.postEphemeral"), None)
     )
-    assert "access" in refusal["text"] and "Blue Summit" in refusal["text"], refusal
+    # refused without naming the payer (a near miss must not reveal the name it resembles;
+    # second attack pass), in the words given for a name no payer has
+    assert "not visible to you" in refusal["text"] and "Blue Summit" not in refusal["text"], refusal
     time.sleep(0.5)
     assert stack.assistant.called(question) is None
     assert not any(m == "chat.postMessage" for m, _ in stack.slack.calls[before:])

@@ -87,7 +87,10 @@ def get_brief(
     brief = briefs_api.load(settings, brief_id, principal.scope)
     if format == "md":
         return PlainTextResponse(brief.markdown, media_type="text/markdown")
-    return brief.model_dump(mode="json") if hasattr(brief, "model_dump") else brief
+    from connectors.redact import replace_paths
+
+    # file names, never where they lie on the server (citations, facts' sources, files)
+    return replace_paths(brief.model_dump(mode="json"), {})
 
 
 @router.get(

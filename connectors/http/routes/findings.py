@@ -24,7 +24,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.errors import ConfigError, NotFoundError, PermissionDenied
+from assistant.errors import ConfigError, NotFoundError
 from assistant.monitor.findings import Finding, Kind, Status
 from assistant.scope import Scope
 from assistant.settings import Settings
@@ -135,7 +135,8 @@ def _change(settings: Settings, finding_id: str, body: StatusChange, who: Princi
     from assistant.monitor.log import get_finding, set_status
 
     if not who.scope.allows(get_finding(settings, finding_id).payer_id):
-        raise PermissionDenied("You may not change findings for that payer.")
+        # as not found: finding ids are guessable hashes, so a 403 would confirm a guess
+        raise NotFoundError(f"No finding with id '{finding_id}'.")
     return serialised_write(
         settings, set_status, settings, finding_id, body.status, who.user, body.note
     )
@@ -190,6 +191,18 @@ class DisputeCreated(BaseModel):
     files: dict[str, str] = Field(description="format → download URL")
 
 
+def _check_visible(settings: Settings, finding_ids: list[str], scope: Scope) -> None:
+    """A finding of a payer outside ``scope`` reads exactly like an id no finding has."""
+    if not finding_ids or not scope.scoped:
+        return
+    from assistant.monitor.log import list_findings
+
+    payers = {f.finding_id: f.payer_id for f in list_findings(settings, finding_ids=finding_ids)}
+    for fid in sorted(finding_ids):
+        if fid not in payers or not scope.allows(payers[fid]):
+            raise NotFoundError(f"No finding with id '{fid}'.")
+
+
 def disputes_dir(settings: Settings) -> Path:
     """Where drafts live: ``<data_dir>/disputes/<id>/``."""
     return settings.data_dir / "disputes"
@@ -199,6 +212,7 @@ def _draft(settings: Settings, body: DisputeRequest, who: Principal) -> DisputeC
     from assistant.monitor.dispute import draft_dispute
 
     payer_id, _ = resolve_payer(settings, body.payer, who.scope)
+    _check_visible(settings, body.finding_ids or [], who.scope)
     dispute_id = uuid.uuid4().hex[:12]
     folder = disputes_dir(settings) / dispute_id
     draft = draft_dispute(

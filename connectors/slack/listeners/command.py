@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, ParleyError
 from assistant.scope import Scope
 from connectors import briefs_api, deadlines_api
 from connectors.slack import blocks
 from connectors.slack.answering import MAX_QUESTION, TOO_LONG, Question, answer, friendly_error
 
 if TYPE_CHECKING:
+    from assistant.analytics.vocabulary import Vocabulary
     from connectors.slack.app import SlackServices
 
 log = logging.getLogger("parley.slack")
@@ -83,6 +84,17 @@ def run_deadlines(services: SlackServices, client: WebClient, command: dict) -> 
     )
 
 
+def _visible_name(scope: Scope, vocab: Vocabulary | None, payer: str) -> bool:
+    """True when ``payer`` names a payer ``scope`` may see."""
+    if vocab is None:
+        return False
+    try:
+        scope.resolve_payer(vocab, payer)
+    except ParleyError:
+        return False
+    return True
+
+
 def run_brief(services: SlackServices, client: WebClient, command: dict, payer: str) -> None:
     """Build a brief; post its summary and upload the full document (PDF with the charts,
     else Markdown) in the summary's thread."""
@@ -93,9 +105,14 @@ def run_brief(services: SlackServices, client: WebClient, command: dict, payer: 
     scope = services.visibility.channel(channel, _channel_type(command), user)
     from connectors.slack.visibility import named_payers
 
-    named = named_payers(payer, services.vocabulary())
-    if scope.empty or any(not scope.allows(p) for p in named):
-        _ephemeral(client, command, f"This channel may not see {payer}; ask me in a DM instead.")
+    vocab = services.vocabulary()
+    named = named_payers(payer, vocab)
+    if scope.scoped and (scope.empty or any(not scope.allows(p) for p in named)
+                         or not _visible_name(scope, vocab, payer)):
+        # a hidden payer, a near miss of one and a name no payer has read alike
+        from connectors.slack.answering import not_visible_text
+
+        _ephemeral(client, command, not_visible_text(services, scope))
         return
     _ephemeral(client, command, f"Building the brief for {payer}… this takes a few seconds.")
     try:

@@ -77,8 +77,8 @@ def handle_click(services: SlackServices, client: WebClient, body: dict, action_
     try:
         finding = get_finding(settings, finding_id)
         scope = services.visibility.user(user)
-        if not scope.allows(finding.payer_id):
-            _private(client, channel, user, "You may not change findings for that payer.")
+        if not scope.allows(finding.payer_id):  # reads like an unknown id (ids are guessable)
+            _private(client, channel, user, "That finding is no longer in the log.")
             return
         updated = serialised_write(
             settings, handle_finding_action, settings, action_id, finding_id, user
