@@ -252,7 +252,11 @@ def open_memory_warehouse() -> duckdb.DuckDBPyConnection:
     return conn
 
 
-READ_RETRY_S = 0.65  # a read-only open waits up to ~0.6 s (backoff 20..320 ms) for a short write
+# A read-only open waits up to ~2.5 s (backoff 20 ms doubling to 320 ms, then every 320 ms)
+# for a write to end: the per-file writes of an ingest are short, but a commit that
+# checkpoints the WAL can hold the file for over half a second.
+READ_RETRY_S = 2.5
+MAX_RETRY_DELAY_S = 0.32
 
 
 def _connect(
@@ -265,7 +269,7 @@ def _connect(
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             if waited + delay <= retry_s:
                 time.sleep(delay)
-                waited, delay = waited + delay, delay * 2
+                waited, delay = waited + delay, min(delay * 2, MAX_RETRY_DELAY_S)
                 continue
             log.info("warehouse open failed: %s", exc)
             raise ConfigError(
