@@ -86,7 +86,7 @@ def _term_sql(term: str) -> str:
                FROM contract_terms WHERE term = '{term}' AND value_num IS NOT NULL"""
 
 
-def _term_for_claim(alias: str) -> str:
+def _term_per_key(alias: str) -> str:
     """Per (payer, program, start date) of the claims, the term in force on that date for
     that program (CLP06), else the agreement's general term, else the longest/highest of
     the programs' (a claim of unknown program is never called late under a stricter
@@ -142,8 +142,8 @@ def payment_timeliness(conn: duckdb.DuckDBPyConnection,
     t1 AS ({_term_sql('clean_claim_payment_days')}),
     t2 AS ({_term_sql('prompt_pay_interest_pct')}),
     keys AS (SELECT DISTINCT payer_id, program, start_date FROM cc),
-    d1 AS ({_term_for_claim('t1')}),
-    d2 AS ({_term_for_claim('t2')}),
+    d1 AS ({_term_per_key('t1')}),
+    d2 AS ({_term_per_key('t2')}),
     j AS (SELECT cc.*, date_diff('day', cc.start_date, cc.paid_date) AS days,
                  d1.v AS term_days, d2.v AS term_pct
           FROM cc JOIN d1 ON cc.payer_id IS NOT DISTINCT FROM d1.payer_id

@@ -164,14 +164,6 @@ class Vocabulary:
         return [c for c in self.codes if code_in_category(c, key)]
 
 
-def resolve_optional_payer(vocab: Vocabulary, text: str | None,
-                           allowed: list[str] | None = None) -> str | None:
-    """``vocab.resolve_payer`` for an optional argument: blank or None passes through."""
-    if text is None or not str(text).strip():
-        return None
-    return vocab.resolve_payer(str(text), allowed)
-
-
 def code_in_category(code: str, category: str) -> bool:
     """True when a 5-digit CPT code lies in one of the category's ranges."""
     if not re.fullmatch(r"\d{5}", code):

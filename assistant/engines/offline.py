@@ -66,22 +66,26 @@ class OfflineChatModel(BaseChatModel):
             msg = self._plan(question, as_of, _history(messages[:last_human]), allowed)
         return ChatResult(generations=[ChatGeneration(message=msg)])
 
+    def _known(self, allowed: list[str] | None) -> str:
+        """The payers a refusal lists: those the caller may see (only refusals need them)."""
+        names = [name for pid, name in self.known_payers() if allowed is None or pid in allowed]
+        return ", ".join(names) or "none yet (run 'parley ingest' on your data)"
+
     def _plan(
         self, question: str, as_of: dt.date, history: list[PriorTurn], allowed: list[str] | None
     ) -> AIMessage:
         plan = self.planner.plan(question, as_of, history)
-        names = [name for pid, name in self.known_payers() if allowed is None or pid in allowed]
-        known = ", ".join(names) or "none yet (run 'parley ingest' on your data)"
         named = plan.entities.payers if plan.entities else []
         if allowed is not None and (plan.refusal == "unknown_payer"
                                     or any(p not in allowed for p in named)):
             # A scoped caller gets one answer for a payer it may not see and for a name no
             # payer has, without echoing the name: nothing tells it which payers exist.
-            return AIMessage(content=refusal_text("not_visible", known=known),
+            return AIMessage(content=refusal_text("not_visible", known=self._known(allowed)),
                              response_metadata={"refusal": "not_visible"})
         if plan.refusal:
             return AIMessage(
-                content=refusal_text(plan.refusal, detail=plan.detail or "", known=known),
+                content=refusal_text(plan.refusal, detail=plan.detail or "",
+                                     known=self._known(allowed)),
                 response_metadata={"refusal": plan.refusal},
             )
         if not plan.calls:

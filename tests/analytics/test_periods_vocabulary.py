@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from assistant.analytics.vocabulary import PayerInfo, Vocabulary, code_in_category, resolve_optional_payer
+from assistant.analytics.vocabulary import PayerInfo, Vocabulary, code_in_category
 from assistant.errors import InputError, PermissionDenied, UnknownEntityError
 from assistant.periods import resolve_period
+from assistant.scope import Scope
 
 AS_OF = dt.date(2026, 11, 27)
 
@@ -87,8 +88,8 @@ def test_scoped_caller_is_only_offered_its_own_payers() -> None:
     with pytest.raises(UnknownEntityError) as err:
         vocab.resolve_payer("Summit Medicare Advantage")  # unscoped: near names are offered
     assert {"Blue Summit Health", "Northwind Medicare Advantage"} & set(err.value.suggestions)
-    assert resolve_optional_payer(vocab, "  ", ["KHP"]) is None
-    assert resolve_optional_payer(vocab, None) is None
+    assert Scope.of(["KHP"]).resolve_optional(vocab, "  ") is None
+    assert Scope.everyone().resolve_optional(vocab, None) is None
 
 
 def test_reference_codes_resolve_but_do_not_expand() -> None:

@@ -15,14 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answer import Answer
 from assistant.errors import ParleyError
-from assistant.scope import OUT_OF_SCOPE, Scope
+from assistant.scope import Scope
 from assistant.service import Assistant
 from connectors.http.auth import Principal, Reader
 from connectors.http.errors import request_id
 from connectors.http.routes import AsOfDate, AssistantDep
 
 router = APIRouter(prefix="/v1", tags=["ask"])
-__all__ = ["OUT_OF_SCOPE", "check_payer_scope", "router"]
 log = logging.getLogger("parley.http.ask")
 
 SSE_DOC = (
