@@ -106,20 +106,22 @@ def contract_deadlines(conn: duckdb.DuckDBPyConnection,
     data = rows(conn, f"""
         SELECT coalesce(contract_id, payer_id) AS ck, contract_id, payer_id, term,
                coalesce(program, '') AS program,
-               arg_max(value_num, coalesce(effective_from, DATE '1900-01-01')) AS v,
-               arg_max(value_text, coalesce(effective_from, DATE '1900-01-01')) AS t,
-               arg_min(value_num, coalesce(effective_from, DATE '1900-01-01')) AS v_first,
-               arg_min(value_text, coalesce(effective_from, DATE '1900-01-01')) AS t_first,
-               arg_max(source_file, coalesce(effective_from, DATE '1900-01-01')) AS src,
-               arg_max(page, coalesce(effective_from, DATE '1900-01-01')) AS page,
-               arg_max(section, coalesce(effective_from, DATE '1900-01-01')) AS section,
-               arg_max(chunk_id, coalesce(effective_from, DATE '1900-01-01')) AS chunk_id,
+               arg_max(value_num, k) AS v, arg_max(value_text, k) AS t,
+               arg_min(value_num, k) AS v_first, arg_min(value_text, k) AS t_first,
+               arg_max(source_file, k) AS src, arg_max(page, k) AS page,
+               arg_max(section, k) AS section, arg_max(chunk_id, k) AS chunk_id,
                count(*) AS n
-        FROM contract_terms
+        -- k orders the rows totally (by date, then by source), so that two rows of one date
+        -- resolve the same way on every run (arg_max skips a NULL value, as before)
+        FROM (SELECT *, (eff, coalesce(source_file, ''), coalesce(page, 0),
+                         coalesce(chunk_id, '')) AS k
+              FROM (SELECT *, coalesce(effective_from, DATE '1900-01-01') AS eff
+                    FROM contract_terms))
         WHERE term IN (SELECT unnest(?::VARCHAR[]))
-          AND coalesce(effective_from, DATE '1900-01-01') <= ?
+          AND eff <= ?
           AND (? IS NULL OR payer_id = ?) AND {scoped}
-        GROUP BY ALL ORDER BY ck""", [list(TERMS), params.as_of, payer_id, payer_id, *extra])
+        GROUP BY ALL ORDER BY ck, term, program""",
+        [list(TERMS), params.as_of, payer_id, payer_id, *extra])
     by_program: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for d in data:
         by_program.setdefault(d["ck"], {}).setdefault(d["term"], []).append(d)
