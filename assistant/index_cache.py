@@ -33,19 +33,19 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 import numpy as np
 
+from assistant.local_index import LocalIndex
 from assistant.stores.vectors import StoredChunk, VectorStore
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from assistant.retrieval import _LocalIndex
     from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 FORMAT = 1
 STORE_RECORD = "store.json"
 # folders of a ``SavedIndexStore``: their last load is kept, for the retriever and the store
-_shared: dict[Path, tuple[str, _LocalIndex] | None] = {}
+_shared: dict[Path, tuple[str, LocalIndex] | None] = {}
 
 
 _warned: set[str] = set()
@@ -68,7 +68,7 @@ def _tmp(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
-def save_index(index: _LocalIndex, folder: Path, version: str) -> None:
+def save_index(index: LocalIndex, folder: Path, version: str) -> None:
     """Write the index for ``version`` (failures are logged, never raised: the index can
     always be rebuilt)."""
     try:
@@ -109,7 +109,7 @@ def save_index(index: _LocalIndex, folder: Path, version: str) -> None:
         _warn_once(f"could not save the local index under {folder}: {_reason(exc)}")
 
 
-def load_index(folder: Path, version: str) -> _LocalIndex | None:
+def load_index(folder: Path, version: str) -> LocalIndex | None:
     """The saved index if it was saved at ``version``, else None (for the folder of a
     ``SavedIndexStore``, the last load is kept: its retriever and the store share it)."""
     last = _shared.get(folder)
@@ -121,7 +121,7 @@ def load_index(folder: Path, version: str) -> _LocalIndex | None:
     return index
 
 
-def _read_index(folder: Path, version: str) -> _LocalIndex | None:
+def _read_index(folder: Path, version: str) -> LocalIndex | None:
     """The index saved at ``version``, or None when there is none, it was saved at another
     version, or it cannot be read or is inconsistent (a warning line; the caller rebuilds
     it and the save overwrites the damaged files)."""
@@ -148,7 +148,7 @@ def _read_index(folder: Path, version: str) -> _LocalIndex | None:
     return _build(meta, arrays) if problem is None else _damaged(folder, problem)
 
 
-def _damaged(folder: Path, why: str) -> _LocalIndex | None:
+def _damaged(folder: Path, why: str) -> LocalIndex | None:
     """No index (a cache miss), after a warning line saying why."""
     log.warning("the saved local index under %s is damaged (%s); rebuilding it", folder, why)
     return None
@@ -207,13 +207,11 @@ def _inconsistency(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> str |
     return None
 
 
-def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> _LocalIndex:
+def _build(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> LocalIndex:
     """The index from files ``_inconsistency`` accepted."""
-    from assistant.retrieval import _LocalIndex
-
     chunks = [StoredChunk(cid, text, md, None) for cid, text, md in
               zip(meta["ids"], meta["texts"], meta["metas"], strict=True)]
-    index = _LocalIndex(chunks, build=False)
+    index = LocalIndex(chunks, build=False)
     index.payer, index.payer_codes = arrays["payer"], dict(meta["payer_codes"])
     index.doc_type, index.doc_type_codes = arrays["doc_type"], dict(meta["doc_type_codes"])
     index.effective = arrays["effective"]

@@ -121,7 +121,7 @@ class OnnxEmbedder:
         self._lock = Lock()
 
     def _load(self) -> None:
-        from assistant.embeddings import resolve_model_path
+        from assistant.model_files import resolve_model_path
 
         model_dir = Path(resolve_model_path(self.model_name))
         if not (model_dir / "tokenizer.json").is_file():
@@ -147,7 +147,7 @@ class OnnxEmbedder:
         tok.enable_truncation(max_length=MAX_TOKENS)
         tok.no_padding()
         self._tokenizer = tok
-        from assistant.embeddings import quiet_blas
+        from assistant.model_files import quiet_blas
 
         quiet_blas()
 

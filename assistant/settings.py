@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # ~2-3x faster on CPU); torch: sentence-transformers fp32.
     embedding_backend: Literal["onnx-int8", "torch"] = "onnx-int8"
     onnx_cache_dir: Path | None = None  # default <data_dir>/cache/onnx
+    # ONNX: texts embedded at once, one core each (None: one per CPU, at most 4). Lower it
+    # when other work shares the machine (a second Parley process, test workers).
+    embedding_threads: int | None = Field(default=None, ge=1, le=64)
 
     # Stores
     chroma_url: str | None = None

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.retrieval import focus_question, tokenize
+from assistant.local_index import tokenize
+from assistant.retrieval import focus_question
 
 if TYPE_CHECKING:
     from assistant.retrieval import Hit

@@ -40,7 +40,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--chunks", type=int, default=1000)
-    ap.add_argument("--threads", type=int, default=0, help="0 = the libraries' default")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="torch's OpenMP threads and ONNX's texts at once (one core each); "
+                         "0 = the defaults (torch: all cores; ONNX: one text per core, up to 4)")
     args = ap.parse_args()
     if args.threads:
         os.environ["OMP_NUM_THREADS"] = str(args.threads)

@@ -30,7 +30,7 @@ def main() -> None:
     import numpy as np
 
     from assistant import index_cache
-    from assistant.retrieval import _ALL, _LocalIndex
+    from assistant.local_index import ALL, LocalIndex
     from assistant.stores.vectors import StoredChunk
 
     words = " ".join(p.read_text(errors="replace") for p in sorted(CUAD.glob("*.txt"))[:40]).split()
@@ -50,7 +50,7 @@ def main() -> None:
         chunks.append(StoredChunk(f"c{i:06d}", " ".join(words[start:start + 150]), meta,
                                   vecs[i].tolist()))
     t = time.perf_counter()
-    built = _LocalIndex(chunks)
+    built = LocalIndex(chunks)
     print(f"build over {args.chunks} chunks: {time.perf_counter() - t:.2f} s")
     folder = Path(tempfile.mkdtemp(prefix="parley-index-"))
     t = time.perf_counter()
@@ -65,8 +65,8 @@ def main() -> None:
     assert loaded is not None
     print(f"load: {min(times):.2f} s (best of 3; {', '.join(f'{x:.2f}' for x in times)})")
     q = vecs[7].tolist()
-    same = ([c.chunk_id for c, _ in built.nearest(q, 10, _ALL)]
-            == [c.chunk_id for c, _ in loaded.nearest(q, 10, _ALL)])
+    same = ([c.chunk_id for c, _ in built.nearest(q, 10, ALL)]
+            == [c.chunk_id for c, _ in loaded.nearest(q, 10, ALL)])
     bm = np.allclose(built.scores("timely filing notice termination"),
                      loaded.scores("timely filing notice termination"))
     print(f"loaded index answers like the built one: vectors {same}, BM25 {bm}")

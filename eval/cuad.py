@@ -81,7 +81,7 @@ def run_cuad(
 ) -> dict[str, Any]:
     """Ingest ``limit`` CUAD contracts (all when None; only those of at most ``max_bytes``
     when given) and score retrieval and tagging."""
-    from assistant.retrieval import tokenize
+    from assistant.local_index import tokenize
     from ingest.job import text_path
 
     progress = on_progress or (lambda stage, done, total: None)

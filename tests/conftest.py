@@ -69,9 +69,23 @@ def onnx_cache_dir() -> Path:
     return root / "parley-tests" / f"onnx-{digest.hexdigest()[:12]}"
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker per CPU this process may run on (a VM's vCPUs count, which
+    psutil's physical count can halve), at most 4: each worker builds its own ingested sample
+    practices, so more workers cost memory and set-up for little gain."""
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """One int8 ONNX export of the embedding model for every test's data dir and every run
-    (each Settings() would otherwise export its own under its data dir)."""
+    (each Settings() would otherwise export its own under its data dir). Under xdist each
+    worker embeds and runs torch on its share of the CPUs, so two workers on two cores do
+    not run four busy threads."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        share = str(max(1, len(os.sched_getaffinity(0)) // workers))
+        os.environ.setdefault("PARLEY_EMBEDDING_THREADS", share)
+        os.environ.setdefault("OMP_NUM_THREADS", share)
     if "PARLEY_ONNX_CACHE_DIR" not in os.environ:
         path = onnx_cache_dir()
         try:

@@ -8,14 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.local_index import ALL, LocalIndex, tokenize
 from assistant.retrieval import (
-    _ALL,
-    _LocalIndex,
     build_where,
     create_retriever,
     focus_question,
     names_document,
-    tokenize,
 )
 from assistant.settings import Settings
 from assistant.stores.vectors import create_vector_store
@@ -118,7 +116,7 @@ def test_local_mask_selects_what_chroma_where_selects(practice, filters: dict) -
     Chroma one serves indexes above LOCAL_DENSE_MAX): they must pick the same chunks
     (on the sample practice: several payers, contracts, amendments, notes)."""
     store = create_vector_store(practice.settings)
-    index = _LocalIndex(list(store.iter_all(embeddings=True)))
+    index = LocalIndex(list(store.iter_all(embeddings=True)))
     payers = sorted({str(c.metadata.get("payer_id") or "") for c in index.chunks} - {""})
     if filters.get("payer_ids") == ["PAYER"]:
         assert payers, "the corpus names a payer"
@@ -134,12 +132,12 @@ def test_local_mask_selects_what_chroma_where_selects(practice, filters: dict) -
 
 def test_nearest_is_exact_with_and_without_a_mask(practice) -> None:  # type: ignore[no-untyped-def]
     store = create_vector_store(practice.settings)
-    index = _LocalIndex(list(store.iter_all(embeddings=True)))
+    index = LocalIndex(list(store.iter_all(embeddings=True)))
     assert index.vectors is not None
     q = index.vectors[0] + 0.5 * index.vectors[-1]
     sims = index.vectors @ (q / np.linalg.norm(q))
-    for keep in (_ALL, sims > np.median(sims), np.arange(len(sims)) == 3):  # all, >1/4, one row
-        allowed = np.ones(len(sims), bool) if keep is _ALL else keep
+    for keep in (ALL, sims > np.median(sims), np.arange(len(sims)) == 3):  # all, >1/4, one row
+        allowed = np.ones(len(sims), bool) if keep is ALL else keep
         expect = [index.chunks[i].chunk_id for i in np.argsort(-np.where(allowed, sims, -9))][
             : min(5, int(allowed.sum()))
         ]

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.embeddings import backend_of, quiet_blas
+from assistant.embeddings import backend_of
+from assistant.model_files import quiet_blas
 from assistant.prompts import PROMPTS_DIR
 
 if TYPE_CHECKING:

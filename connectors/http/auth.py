@@ -157,17 +157,27 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
-def require(role: Role):  # type: ignore[no-untyped-def]
-    """Dependency factory: the caller must hold at least ``role`` (else 403)."""
+def require(role: Role, every_payer: bool = False):  # type: ignore[no-untyped-def]
+    """Dependency factory: the caller must hold at least ``role`` (else 403) and, with
+    ``every_payer``, a key that is not limited to some payers."""
 
     def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if not principal.has_role(role):
             raise HTTPException(403, f"This needs the '{role}' role.")
+        if every_payer and principal.scope.scoped:
+            raise HTTPException(403, EVERY_PAYER)
         return principal
 
     return dependency
 
 
+# Which payer a file concerns is known only once it has been read, and a file can change any
+# payer's terms, rates or remittances: ingesting (and reading the jobs' per-file results) is
+# for keys that see every payer.
+EVERY_PAYER = ("This needs an admin key for every payer: a file's payer is known only once it "
+               "is read, and a file can change any payer's data.")
+
+
 Reader = Annotated[Principal, Depends(require("reader"))]
 Negotiator = Annotated[Principal, Depends(require("negotiator"))]
-Admin = Annotated[Principal, Depends(require("admin"))]
+Admin = Annotated[Principal, Depends(require("admin", every_payer=True))]

@@ -167,6 +167,7 @@ def stack(practice: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         "admin": store.add("ada", "admin"),
         "scoped": store.add("sam", "reader", ["KHP"]),
         "scopedneg": store.add("sue", "negotiator", ["KHP"]),
+        "scopedadmin": store.add("sid", "admin", ["KHP"]),
     }
     assistant = Recorder(create_assistant(settings, embedder=practice.embedder))
     server = Server(create_app(settings, assistant=assistant))

@@ -184,6 +184,19 @@ def test_ingest_upload_runs_a_background_job(stack: Stack) -> None:
     assert stack.client.get("/v1/jobs/nope", headers=stack.auth("admin")).status_code == 404
 
 
+def test_an_admin_key_limited_to_some_payers_cannot_ingest(stack: Stack) -> None:
+    """A file can change any payer's terms and which payer it concerns is known only once it
+    is read: a payer-scoped admin key may neither upload nor read the jobs' results."""
+    before = sorted(stack.settings.uploads_dir.glob("*")) if stack.settings.uploads_dir.exists() else []
+    amendment = ("files", ("amendment.md", b"# Amendment 3\n\nThe 99214 rate is $1.00.", "text/markdown"))
+    r = stack.client.post("/v1/ingest", headers=stack.auth("scopedadmin"), files=[amendment])
+    assert r.status_code == 403 and "every payer" in r.json()["detail"], r.text
+    job = stack.client.get("/v1/jobs/abc123", headers=stack.auth("scopedadmin"))
+    assert job.status_code == 403, job.text
+    after = sorted(stack.settings.uploads_dir.glob("*")) if stack.settings.uploads_dir.exists() else []
+    assert after == before  # nothing stored
+
+
 @pytest.mark.parametrize(
     ("files", "status"),
     [
