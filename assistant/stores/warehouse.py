@@ -252,10 +252,11 @@ def open_memory_warehouse() -> duckdb.DuckDBPyConnection:
     return conn
 
 
-# A read-only open waits up to ~2.5 s (backoff 20 ms doubling to 320 ms, then every 320 ms)
+# A read-only open waits up to ~6 s (backoff 20 ms doubling to 320 ms, then every 320 ms)
 # for a write to end: the per-file writes of an ingest are short, but a commit that
-# checkpoints the WAL can hold the file for over half a second.
-READ_RETRY_S = 2.5
+# checkpoints the WAL can hold the file for over half a second, and the payer registry's
+# rebuild after an ingest held it 2.9 s at a million claim lines (bench_warehouse.py).
+READ_RETRY_S = 6.0
 MAX_RETRY_DELAY_S = 0.32
 
 

@@ -45,7 +45,11 @@ def test_read_only_connection_cannot_write_or_read_files(tmp_path: Path) -> None
     ro.close()
 
 
-def test_read_only_while_writer_open_is_a_clear_error(tmp_path: Path) -> None:
+def test_read_only_while_writer_open_is_a_clear_error(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.stores.warehouse as warehouse
+
+    monkeypatch.setattr(warehouse, "READ_RETRY_S", 0.5)  # the wait itself, shortened
     settings = Settings(data_dir=tmp_path)  # type: ignore[call-arg]
     writer = open_warehouse(settings)
     with pytest.raises(ConfigError, match="busy"):
