@@ -95,6 +95,13 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["PARLEY_ONNX_CACHE_DIR"] = str(path)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files holding a slow test first (stable otherwise): under xdist the long ones start
+    at once on every worker instead of one of them ending the run alone."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)
+
+
 @pytest.fixture(scope="session")
 def shared_embedder() -> Any:
     """One loaded embedding model (the configured default backend) for the whole session."""

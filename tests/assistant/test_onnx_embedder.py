@@ -29,6 +29,7 @@ def _contract_passages(n: int) -> list[str]:
     return texts[:n]
 
 
+@pytest.mark.slow
 def test_int8_vectors_stay_within_cosine_098_of_fp32(shared_embedder: object) -> None:
     if not CUAD.is_dir():
         pytest.skip("shared CUAD data not present")

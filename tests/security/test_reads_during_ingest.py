@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assistant.settings import Settings
 from assistant.stores.warehouse import open_warehouse
 
@@ -27,6 +29,7 @@ NOTE = (
 NOTES = 150  # enough for >= 20 reads inside the documents phase, at a third of 400's time
 
 
+@pytest.mark.slow
 def test_reads_succeed_while_another_process_ingests(practice: Any, tmp_path: Path) -> None:
     from tests.connectors.conftest import practice_copy
 
