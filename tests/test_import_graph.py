@@ -162,6 +162,17 @@ def test_no_import_cycles_beyond_the_known_ones() -> None:
         assert not any(a in c and b in c for c in found), f"{a} <-> {b} is a cycle again"
 
 
+def test_the_core_never_imports_a_connector() -> None:
+    """Connectors (HTTP, Slack) build on the assistant, not the other way round; only the
+    CLI, itself an edge that starts the servers, may import them."""
+    mods = project_modules()
+    graph = import_graph(mods)
+    wrong = sorted(f"{m} -> {t}" for m, targets in graph.items()
+                   if m.startswith(("assistant.", "ingest.")) and not m.startswith("assistant.cli")
+                   for t in targets if t.startswith("connectors"))
+    assert not wrong, wrong
+
+
 @pytest.mark.parametrize("module", sorted({m for pair in FIXED_PAIRS for m in pair}))
 def test_each_former_cycle_member_imports_first_in_a_fresh_interpreter(module: str) -> None:
     """Imported first, before anything else of the project, each module loads on its own."""

@@ -102,7 +102,7 @@ def digest_text(report: MonitorReport) -> str:
 def channel_scope(settings: Settings, channel: str) -> Scope:
     """What every member of ``channel`` may see, from the Slack visibility file (every
     payer without one; nothing for a channel the file does not map)."""
-    from connectors.slack.visibility import Visibility
+    from assistant.visibility import Visibility
 
     return Visibility.load(settings.slack_visibility_file).channel(channel)
 
