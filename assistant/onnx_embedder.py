@@ -45,6 +45,15 @@ def model_key(model_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the OS has one, e.g. a container
+    limited to some cores), else the machine's count."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def export_int8(model_dir: Path, target: Path) -> None:
     """Export the transformer to ONNX and quantise it to int8 at ``target`` (atomic).
     The exporters' tracer warnings and progress bars are kept out of the user's output."""
@@ -115,7 +124,7 @@ class OnnxEmbedder:
         # Texts embedded at once, each run on one core: on this 2-core machine two one-thread
         # runs side by side gave 80 chunks/s where one run on two threads gave 44 (a single
         # ~200-token text is too small to split well across cores).
-        self.threads = threads or min(os.cpu_count() or 1, MAX_PARALLEL_RUNS)
+        self.threads = threads or min(usable_cpus(), MAX_PARALLEL_RUNS)
         self._session: Any = None
         self._tokenizer: Any = None
         self._lock = Lock()

@@ -73,7 +73,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker per CPU this process may run on (a VM's vCPUs count, which
     psutil's physical count can halve), at most 4: each worker builds its own ingested sample
     practices, so more workers cost memory and set-up for little gain."""
-    return max(1, min(len(os.sched_getaffinity(0)), 4))
+    from assistant.onnx_embedder import usable_cpus
+
+    return max(1, min(usable_cpus(), 4))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -83,7 +85,9 @@ def pytest_configure(config: pytest.Config) -> None:
     not run four busy threads."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers > 1:
-        share = str(max(1, len(os.sched_getaffinity(0)) // workers))
+        from assistant.onnx_embedder import usable_cpus
+
+        share = str(max(1, usable_cpus() // workers))
         os.environ.setdefault("PARLEY_EMBEDDING_THREADS", share)
         os.environ.setdefault("OMP_NUM_THREADS", share)
     if "PARLEY_ONNX_CACHE_DIR" not in os.environ:
