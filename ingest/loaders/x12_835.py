@@ -30,23 +30,9 @@ from ingest.loaders.x12_835_parse import (  # noqa: F401 (x12_837 reads _split_c
     _split_composite,
     parse_segments,
 )
-from ingest.loaders.x12_835_rows import (
-    ADJ_COLS,
-    ADJ_TYPES,
-    CLAIM_COLS,
-    CLAIM_TYPES,
-    LINE_COLS,
-    LINE_TYPES,
-    PAYMENT_COLS,
-    PAYMENT_TYPES,
-    PLB_COLS,
-    PLB_TYPES,
-    Remittance,
-)
+from ingest.loaders.x12_835_rows import Remittance
 
-__all__ = ["ADJ_COLS", "ADJ_TYPES", "CLAIM_COLS", "CLAIM_TYPES", "LINE_COLS", "LINE_TYPES",
-           "PAYMENT_COLS", "PAYMENT_TYPES", "PLB_COLS", "PLB_TYPES", "Remittance",
-           "X12_835Loader", "parse_835", "sniff_x12"]
+__all__ = ["Remittance", "X12_835Loader", "parse_835", "sniff_x12"]
 
 STREAM_BYTES = 16 << 20  # files above this are parsed and written in parts
 
